@@ -1,0 +1,10 @@
+export { diffValues, formatPath, renderJson, renderText } from './diff.js';
+export type { DiffPath, FieldChange, RenderOptions } from './diff.js';
+export { normalizeTaskDefinition, taskCpu, taskMemory, CONTROLLER_TAG_PREFIX } from './task-definition.js';
+export type { CanonicalTaskDefinition } from './task-definition.js';
+export { normalizeService } from './service.js';
+export type { CanonicalService } from './service.js';
+export { contextFromArn, normalizeRoleArn, resolveTargetGroupArn } from './references.js';
+export type { NormalizeContext } from './references.js';
+export { prune } from './json.js';
+export type { JsonRecord } from './json.js';

@@ -1,0 +1,186 @@
+/**
+ * What the controller saw in AWS, as plain data. Records keyed by string (not Maps) so the state serializes as it
+ * is for `/status`, logs and test fixtures. Settable fields keep AWS's own names and shapes (camelCase as the ECS
+ * JSON protocol sends them) so that normalization can treat desired and observed alike.
+ */
+
+/** The tag naming the controller instance that manages a resource. */
+export const MANAGED_BY_TAG = 'ecs-reconciler:managed-by';
+
+/** `cluster/service`, with the cluster's short name. */
+export type ServiceKey = string;
+
+export type JsonObject = { [key: string]: unknown };
+
+/** SDK output structures are plain data; this views one as a JSON object without copying it. */
+export function asJsonObject(value: object): JsonObject {
+  return value as JsonObject;
+}
+
+export interface ObservedDeployment {
+  id: string;
+  status: string;
+  taskDefinition: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  rolloutState?: string;
+  rolloutStateReason?: string;
+}
+
+export interface ObservedTaskSet {
+  id: string;
+  taskSetArn: string;
+  status: string;
+  externalId?: string;
+  taskDefinition: string;
+  computedDesiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  scale?: { value?: number; unit?: string };
+  stabilityStatus?: string;
+  loadBalancers: JsonObject[];
+  tags: Record<string, string>;
+}
+
+export interface ObservedService {
+  key: ServiceKey;
+  clusterName: string;
+  clusterArn: string;
+  serviceName: string;
+  serviceArn: string;
+  status: string;
+  /** The task definition ARN the service's primary deployment runs. */
+  taskDefinition: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  deploymentControllerType: 'ECS' | 'CODE_DEPLOY' | 'EXTERNAL';
+  /** The service's settable fields as DescribeServices returned them (CreateService input names). */
+  settings: JsonObject;
+  tags: Record<string, string>;
+  deployments: ObservedDeployment[];
+  taskSets: ObservedTaskSet[];
+}
+
+/** DescribeTaskDefinition's `taskDefinition`, as returned (read-only fields included), plus its tags. */
+export interface ObservedTaskDefinition {
+  arn: string;
+  family: string;
+  revision: number;
+  definition: JsonObject;
+  tags: Record<string, string>;
+}
+
+export interface ObservedTargetGroup {
+  arn: string;
+  name: string;
+  /** DescribeTargetGroups fields (PascalCase as ELBv2 sends them): health check settings, protocol, port... */
+  settings: JsonObject;
+  /** Present only when attributes were asked for. */
+  attributes?: Record<string, string>;
+}
+
+export interface ObservedRule {
+  arn: string;
+  priority: string;
+  isDefault: boolean;
+  /** Forward target groups and weights from the rule's forward action (empty when it has none). */
+  forward: { targetGroupArn: string; weight: number }[];
+  actions: JsonObject[];
+}
+
+export interface ObservedTargetHealth {
+  id: string;
+  port?: number;
+  state: string;
+  reason?: string;
+}
+
+export interface ObservedScalableTarget {
+  resourceId: string;
+  minCapacity: number;
+  maxCapacity: number;
+  suspendedState: {
+    dynamicScalingInSuspended: boolean;
+    dynamicScalingOutSuspended: boolean;
+    scheduledScalingSuspended: boolean;
+  };
+}
+
+export interface ObservedScalingPolicy {
+  resourceId: string;
+  policyName: string;
+  policyArn: string;
+  policyType: string;
+  targetTrackingScalingPolicyConfiguration?: JsonObject;
+  stepScalingPolicyConfiguration?: JsonObject;
+}
+
+export interface ObservedScheduledAction {
+  resourceId: string;
+  scheduledActionName: string;
+  schedule: string;
+  timezone?: string;
+  startTime?: string;
+  endTime?: string;
+  scalableTargetAction?: { minCapacity?: number; maxCapacity?: number };
+}
+
+export interface ObservedState {
+  /** Services found and not INACTIVE, by key. */
+  services: Record<ServiceKey, ObservedService>;
+  /** Keys that were asked for and do not exist (or are INACTIVE). */
+  missing: ServiceKey[];
+  taskDefinitions: Record<string, ObservedTaskDefinition>;
+  /** ACTIVE revision ARNs per family, oldest first; read only for the families asked for (revision cleanup). */
+  taskDefinitionRevisions: Record<string, string[]>;
+  targetGroups: Record<string, ObservedTargetGroup>;
+  /** Target group name -> ARN, for resolving manifest references. */
+  targetGroupArnsByName: Record<string, string>;
+  rules: Record<string, ObservedRule>;
+  targetHealth: Record<string, ObservedTargetHealth[]>;
+  /** By Application Auto Scaling resource id (`service/<cluster>/<service>`). */
+  scalableTargets: Record<string, ObservedScalableTarget>;
+  scalingPolicies: Record<string, ObservedScalingPolicy[]>;
+  scheduledActions: Record<string, ObservedScheduledAction[]>;
+}
+
+export function emptyObservedState(): ObservedState {
+  return {
+    services: {},
+    missing: [],
+    taskDefinitions: {},
+    taskDefinitionRevisions: {},
+    targetGroups: {},
+    targetGroupArnsByName: {},
+    rules: {},
+    targetHealth: {},
+    scalableTargets: {},
+    scalingPolicies: {},
+    scheduledActions: {},
+  };
+}
+
+export function serviceKey(cluster: string, service: string): ServiceKey {
+  return `${clusterName(cluster)}/${service}`;
+}
+
+export function parseServiceKey(key: ServiceKey): { cluster: string; service: string } {
+  const slash = key.indexOf('/');
+  if (slash <= 0 || slash === key.length - 1 || key.indexOf('/', slash + 1) !== -1) {
+    throw new Error(`invalid service key "${key}": expected "cluster/service"`);
+  }
+  return { cluster: key.slice(0, slash), service: key.slice(slash + 1) };
+}
+
+/** A cluster's short name from its name or ARN (arn:aws:ecs:region:account:cluster/name). */
+export function clusterName(clusterOrArn: string): string {
+  return clusterOrArn.startsWith('arn:') ? clusterOrArn.slice(clusterOrArn.lastIndexOf('/') + 1) : clusterOrArn;
+}
+
+/** Application Auto Scaling's resource id for an ECS service. */
+export function scalableResourceId(key: ServiceKey): string {
+  const { cluster, service } = parseServiceKey(key);
+  return `service/${cluster}/${service}`;
+}

@@ -1,0 +1,379 @@
+import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import type { ServiceManifest } from '../manifest/schema.js';
+import { contextFromArn, diffValues, normalizeService, normalizeTaskDefinition } from '../diff/index.js';
+import type { CanonicalTaskDefinition, FieldChange, JsonRecord, NormalizeContext } from '../diff/index.js';
+import { scalableResourceId, serviceKey } from '../observe/index.js';
+import type { ObservedService, ObservedState } from '../observe/index.js';
+import { planAutoscaling } from './autoscaling.js';
+import { desiredServiceSettings, desiredTaskDefinition, unresolvedTargetGroups, usesTaskSets } from './desired.js';
+import { planTags, tagList, tagRecord, tagsForCreate } from './tags.js';
+import type { DesiredTags } from './tags.js';
+import { planTargetGroup } from './target-group.js';
+import {
+  ADOPT_ANNOTATION,
+  ALLOW_REPLACEMENT_ANNOTATION,
+  DEFAULT_INSTANCE,
+  MANAGED_BY_TAG,
+  REGISTERED_TASK_DEFINITION,
+  REVISION_TAG,
+} from './types.js';
+import type { PlannedAction, PlanOptions, ServicePlan } from './types.js';
+
+/** Service fields the manifest can set and the plan compares. desiredCount has rules of its own. */
+const COMPARED_SERVICE_FIELDS = [
+  'launchType',
+  'capacityProviderStrategy',
+  'platformVersion',
+  'networkConfiguration',
+  'healthCheckGracePeriodSeconds',
+  'enableExecuteCommand',
+  'enableECSManagedTags',
+  'propagateTags',
+  'placementConstraints',
+  'placementStrategy',
+  'serviceRegistries',
+  'loadBalancers',
+  'deploymentConfiguration',
+  'deploymentController',
+  'schedulingStrategy',
+];
+
+/** What UpdateService sends to clear a list field the manifest no longer has. */
+const CLEARED_VALUE: Record<string, unknown> = {
+  capacityProviderStrategy: [],
+  placementConstraints: [],
+  placementStrategy: [],
+  serviceRegistries: [],
+  loadBalancers: [],
+};
+
+/** UpdateService of an EXTERNAL (task set) service accepts only these (besides desiredCount). */
+const EXTERNAL_UPDATABLE = new Set(['healthCheckGracePeriodSeconds']);
+
+/**
+ * The minimal ordered actions that make one service match its manifest. Pure: everything it knows about AWS
+ * comes from `observed`.
+ */
+export function planService(manifest: ServiceManifest, observed: ObservedState, options: PlanOptions): ServicePlan {
+  const { spec, metadata } = manifest;
+  const key = serviceKey(spec.cluster, metadata.name);
+  const service = observed.services[key];
+  const instance = options.instance ?? DEFAULT_INSTANCE;
+  const annotations = metadata.annotations ?? {};
+  const plan: ServicePlan = { key, outcome: 'in-sync', actions: [], changes: [], messages: [], deferred: [] };
+
+  if (service) {
+    const owner = service.tags[MANAGED_BY_TAG];
+    if (owner !== instance && annotations[ADOPT_ANNOTATION] !== 'true') {
+      plan.outcome = 'conflict';
+      plan.messages.push(
+        owner === undefined
+          ? `service ${key} exists without the ${MANAGED_BY_TAG} tag; set annotation ${ADOPT_ANNOTATION}: "true" to adopt it`
+          : `service ${key} is managed by controller instance "${owner}", not "${instance}"; set annotation ${ADOPT_ANNOTATION}: "true" to take it over`,
+      );
+      return plan;
+    }
+  }
+
+  if (service?.status === 'DRAINING') {
+    plan.outcome = 'blocked';
+    plan.messages.push(`service ${key} is being deleted (DRAINING); it is created again once ECS reports it INACTIVE`);
+    return plan;
+  }
+
+  const context = normalizeContextFor(observed, service);
+  const unresolved = unresolvedTargetGroups(spec, context, new Set(Object.keys(observed.targetGroups)));
+  if (unresolved.length > 0) {
+    plan.outcome = 'blocked';
+    plan.messages.push(`target group(s) not found: ${unresolved.join(', ')}`);
+    return plan;
+  }
+
+  const tags: DesiredTags = { user: tagRecord(spec.tags), instance, revision: options.revision };
+  const build = { manifest, observed, options, context, tags, plan };
+  addTargetGroupActions(build);
+  if (!service) {
+    addCreateActions(build);
+  } else {
+    addUpdateActions(build, service);
+  }
+  if (plan.outcome === 'in-sync' && (plan.actions.length > 0 || plan.deferred.length > 0)) plan.outcome = 'changes';
+  return plan;
+}
+
+interface Build {
+  manifest: ServiceManifest;
+  observed: ObservedState;
+  options: PlanOptions;
+  context: NormalizeContext;
+  tags: DesiredTags;
+  plan: ServicePlan;
+}
+
+function normalizeContextFor(observed: ObservedState, service: ObservedService | undefined): NormalizeContext {
+  const anyArn = service?.serviceArn ?? Object.values(observed.services)[0]?.serviceArn ?? Object.keys(observed.targetGroups)[0];
+  return { ...contextFromArn(anyArn), targetGroupArnsByName: observed.targetGroupArnsByName };
+}
+
+function addTargetGroupActions({ manifest, observed, context, plan }: Build): void {
+  const loadBalancer = manifest.spec.loadBalancer;
+  if (!loadBalancer?.targetGroupSettings) return;
+  const arn = context.targetGroupArnsByName?.[loadBalancer.targetGroup] ?? loadBalancer.targetGroup;
+  const group = observed.targetGroups[arn];
+  if (!group) return;
+  if (loadBalancer.targetGroupSettings.attributes && !group.attributes) {
+    plan.messages.push(`attributes of target group ${group.name} were not observed; all declared attributes are written`);
+  }
+  const { actions, changes } = planTargetGroup(loadBalancer.targetGroupSettings, group);
+  plan.actions.push(...actions);
+  plan.changes.push(...changes);
+}
+
+function registrationInput(td: CanonicalTaskDefinition, tags: DesiredTags): RegisterTaskDefinitionCommandInput {
+  const controllerTags = [
+    { key: MANAGED_BY_TAG, value: tags.instance },
+    { key: REVISION_TAG, value: tags.revision },
+  ];
+  return { ...td, tags: [...((td.tags as { key: string; value: string }[] | undefined) ?? []), ...controllerTags] } as unknown as RegisterTaskDefinitionCommandInput;
+}
+
+function registerAction(td: CanonicalTaskDefinition, tags: DesiredTags, reason: string): PlannedAction {
+  return { kind: 'RegisterTaskDefinition', api: 'ecs', reason, resourceKey: `task-definition/${td.family}`, input: registrationInput(td, tags) };
+}
+
+/** The count the autoscaler's bounds allow: unchanged inside [min, max], else the nearest bound. */
+function clamp(count: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, count));
+}
+
+/** `recordChanges` is false when replacing: the plan then already lists what differs from the old service. */
+function addCreateActions(build: Build, recordChanges = true): void {
+  const { manifest, context, tags, plan } = build;
+  const { spec } = manifest;
+  const external = usesTaskSets(spec);
+  const settings = desiredServiceSettings(manifest, context);
+  const autoscaling = spec.autoscaling;
+  const desiredCount = autoscaling
+    ? clamp(spec.desiredCount ?? autoscaling.minCapacity, autoscaling.minCapacity, autoscaling.maxCapacity)
+    : (spec.desiredCount ?? 1);
+  const td = desiredTaskDefinition(spec, context);
+  if (external) {
+    plan.deferred.push({ path: ['taskDefinition'], kind: 'added', desired: td });
+    plan.messages.push('task definition and traffic are handled by the rollout engine (EXTERNAL deployment controller)');
+  } else {
+    if (recordChanges) plan.changes.push({ path: ['taskDefinition'], kind: 'added', desired: td });
+    plan.actions.push(registerAction(td, tags, 'service does not exist'));
+  }
+  // An EXTERNAL service's deployments are its task sets: ECS's deployment configuration does not apply.
+  const { deploymentConfiguration: _unused, ...shell } = settings;
+  const input = {
+    cluster: spec.cluster,
+    serviceName: manifest.metadata.name,
+    ...(external ? {} : { taskDefinition: REGISTERED_TASK_DEFINITION }),
+    desiredCount,
+    ...wireSettings(external ? shell : settings),
+    tags: tagList(tagsForCreate(tags)),
+  };
+  if (recordChanges) plan.changes.push({ path: ['service'], kind: 'added', desired: { ...settings, desiredCount } });
+  plan.actions.push({ kind: 'CreateService', api: 'ecs', reason: 'service does not exist', resourceKey: plan.key, input } as PlannedAction);
+  if (autoscaling) {
+    const scaling = planAutoscaling(scalableResourceId(plan.key), autoscaling, { policies: [], scheduledActions: [] });
+    plan.actions.push(...scaling.actions);
+    if (recordChanges) plan.changes.push(...scaling.changes);
+  }
+}
+
+function addUpdateActions(build: Build, service: ObservedService): void {
+  const { manifest, observed, context, tags, plan, options } = build;
+  const { spec } = manifest;
+  const external = usesTaskSets(spec);
+
+  const tdChanges = taskDefinitionChanges(build, service, external);
+  const settingsChanges = serviceSettingsChanges(build, service, external);
+  const replacement = settingsChanges.filter((change) => requiresReplacement(change, spec.launchType, external));
+  if (replacement.length > 0) {
+    planReplacement(build, service, replacement);
+    return;
+  }
+
+  const update: JsonRecord = {};
+  const reasons: string[] = [];
+  if (tdChanges.length > 0 && !external) {
+    plan.actions.push(registerAction(desiredTaskDefinition(spec, context), tags, 'task definition content differs'));
+    update.taskDefinition = REGISTERED_TASK_DEFINITION;
+    reasons.push('taskDefinition');
+  }
+  const desiredSettings = wireSettings(desiredSettingsFor(build, service, external));
+  for (const field of unique(settingsChanges.map((change) => String(change.path[1])))) {
+    const value = desiredSettings[field] ?? CLEARED_VALUE[field];
+    if (value === undefined) {
+      plan.messages.push(`${field} cannot be removed in place; set it in the manifest or recreate the service`);
+      continue;
+    }
+    update[field] = value;
+    reasons.push(field);
+  }
+
+  const count = desiredCountFor(build, service);
+  if (count !== undefined && count !== service.desiredCount) {
+    plan.changes.push({ path: ['service', 'desiredCount'], kind: 'changed', desired: count, observed: service.desiredCount });
+    update.desiredCount = count;
+    reasons.push('desiredCount');
+  }
+  if (Object.keys(update).length > 0) {
+    plan.actions.push({
+      kind: 'UpdateService',
+      api: 'ecs',
+      reason: `${reasons.join(', ')} differ`,
+      resourceKey: plan.key,
+      input: { cluster: spec.cluster, service: manifest.metadata.name, ...update },
+    } as PlannedAction);
+  }
+
+  if (spec.autoscaling) {
+    const resourceId = scalableResourceId(plan.key);
+    const scaling = planAutoscaling(resourceId, spec.autoscaling, {
+      target: observed.scalableTargets[resourceId],
+      policies: observed.scalingPolicies[resourceId] ?? [],
+      scheduledActions: observed.scheduledActions[resourceId] ?? [],
+    });
+    plan.actions.push(...scaling.actions);
+    plan.changes.push(...scaling.changes);
+  }
+
+  const tagPlan = planTags(service.serviceArn, plan.key, tags, service.tags);
+  plan.actions.push(...tagPlan.actions);
+  plan.changes.push(...tagPlan.changes);
+
+  if (options.keepTaskDefinitionRevisions !== undefined && !external) {
+    plan.actions.push(...deregisterOldRevisions(build, service, update.taskDefinition !== undefined));
+  }
+}
+
+function taskDefinitionChanges(build: Build, service: ObservedService, external: boolean): FieldChange[] {
+  const { manifest, observed, context, plan } = build;
+  const desired = desiredTaskDefinition(manifest.spec, context);
+  const currentArn = external ? (service.taskSets.find((set) => set.status === 'PRIMARY')?.taskDefinition ?? '') : service.taskDefinition;
+  const current = observed.taskDefinitions[currentArn];
+  if (!current && currentArn !== '') plan.messages.push(`task definition ${currentArn} was not observed; treating it as different`);
+  const observedTd = current ? normalizeTaskDefinition({ ...current.definition, tags: tagList(current.tags) }, context) : undefined;
+  const changes = diffValues(desired, observedTd, ['taskDefinition']);
+  if (external && changes.length > 0) {
+    plan.deferred.push(...changes);
+    plan.messages.push('task definition change is handled by the rollout engine');
+  } else {
+    plan.changes.push(...changes);
+  }
+  return changes;
+}
+
+function desiredSettingsFor(build: Build, service: ObservedService, external: boolean): JsonRecord {
+  const { manifest, context } = build;
+  const { spec } = manifest;
+  // Without launchType or capacity providers in the manifest, AWS chose (the cluster's default strategy): keep it.
+  const inheritsLaunch = spec.launchType === undefined && spec.capacityProviderStrategy === undefined && !external;
+  const settings = desiredServiceSettings(manifest, context);
+  if (!inheritsLaunch) return settings;
+  const inherited = normalizeService(
+    { launchType: service.settings.launchType, capacityProviderStrategy: service.settings.capacityProviderStrategy, platformVersion: settings.platformVersion },
+    context,
+  );
+  return { ...settings, ...pick(inherited, ['launchType', 'capacityProviderStrategy', 'platformVersion']) };
+}
+
+function serviceSettingsChanges(build: Build, service: ObservedService, external: boolean): FieldChange[] {
+  const desired = desiredSettingsFor(build, service, external);
+  const fields = external ? ['deploymentController', 'schedulingStrategy', ...EXTERNAL_UPDATABLE] : COMPARED_SERVICE_FIELDS;
+  const observedSettings = normalizeService(pick(service.settings, COMPARED_SERVICE_FIELDS), build.context);
+  const changes = diffValues(pick(desired, fields), pick(observedSettings, fields), ['service']);
+  build.plan.changes.push(...changes);
+  return changes;
+}
+
+/**
+ * Fields UpdateService cannot change: the deployment controller and scheduling strategy, and the launch type
+ * (UpdateService has no launchType; it can only move a launch-type service onto capacity providers).
+ */
+function requiresReplacement(change: FieldChange, desiredLaunchType: string | undefined, external: boolean): boolean {
+  const field = String(change.path[1]);
+  if (field === 'deploymentController' || field === 'schedulingStrategy') return true;
+  if (field === 'launchType') return desiredLaunchType !== undefined;
+  if (field === 'capacityProviderStrategy') return desiredLaunchType !== undefined && change.kind === 'removed';
+  return external && !EXTERNAL_UPDATABLE.has(field);
+}
+
+function planReplacement(build: Build, service: ObservedService, replacement: FieldChange[]): void {
+  const { manifest, plan } = build;
+  const fields = unique(replacement.map((change) => String(change.path[1])));
+  if (manifest.metadata.annotations?.[ALLOW_REPLACEMENT_ANNOTATION] !== 'true') {
+    plan.outcome = 'requires-replacement';
+    plan.messages.push(
+      `${fields.join(', ')} cannot change in place; set annotation ${ALLOW_REPLACEMENT_ANNOTATION}: "true" to delete and recreate the service`,
+    );
+    return;
+  }
+  plan.messages.push(`${fields.join(', ')} cannot change in place: deleting and recreating the service (the applier waits for the old one to drain)`);
+  plan.actions.push({
+    kind: 'DeleteService',
+    api: 'ecs',
+    reason: `replacement: ${fields.join(', ')} cannot change in place`,
+    resourceKey: plan.key,
+    input: { cluster: manifest.spec.cluster, service: service.serviceName, force: true },
+  });
+  addCreateActions(build, false);
+}
+
+/**
+ * The desired count to set, if any. When autoscaling owns the count (declared in the manifest, or a scalable
+ * target exists) it is only pulled back inside [min, max]; a manifest without desiredCount leaves it alone.
+ */
+function desiredCountFor({ manifest, observed }: Build, service: ObservedService): number | undefined {
+  const { spec } = manifest;
+  const target = observed.scalableTargets[scalableResourceId(service.key)];
+  const bounds = spec.autoscaling
+    ? { min: spec.autoscaling.minCapacity, max: spec.autoscaling.maxCapacity }
+    : target
+      ? { min: target.minCapacity, max: target.maxCapacity }
+      : undefined;
+  if (bounds) return clamp(service.desiredCount, bounds.min, bounds.max);
+  return spec.desiredCount;
+}
+
+/** Keeps the newest N revisions of the family (counting one about to be registered) and never one in use. */
+function deregisterOldRevisions({ options, observed, plan, manifest }: Build, service: ObservedService, registering: boolean): PlannedAction[] {
+  const keep = options.keepTaskDefinitionRevisions ?? 0;
+  if (!Number.isInteger(keep) || keep < 1) throw new Error(`keepTaskDefinitionRevisions must be a positive integer, got ${String(keep)}`);
+  const family = manifest.spec.taskDefinition.family;
+  const revisions = observed.taskDefinitionRevisions[family];
+  if (!revisions) {
+    plan.messages.push(`revisions of ${family} were not observed; no old revision is deregistered`);
+    return [];
+  }
+  const inUse = new Set([service.taskDefinition, ...service.taskSets.map((set) => set.taskDefinition), ...service.deployments.map((d) => d.taskDefinition)]);
+  const keepExisting = registering ? keep - 1 : keep;
+  const old = revisions.slice(0, Math.max(0, revisions.length - keepExisting)).filter((arn) => !inUse.has(arn));
+  return old.map((arn) => ({
+    kind: 'DeregisterTaskDefinition',
+    api: 'ecs',
+    reason: `older than the ${keep} newest revisions of ${family}`,
+    resourceKey: arn,
+    input: { taskDefinition: arn },
+  }));
+}
+
+/** CreateService/UpdateService values: the canonical form plus what the API wants spelled out. */
+function wireSettings(settings: JsonRecord): JsonRecord {
+  const wire = { ...settings };
+  const config = wire.deploymentConfiguration as JsonRecord | undefined;
+  const alarms = config?.alarms as JsonRecord | undefined;
+  if (config && alarms) wire.deploymentConfiguration = { ...config, alarms: { alarmNames: [], ...alarms } };
+  return wire;
+}
+
+function pick(record: JsonRecord, fields: readonly string[]): JsonRecord {
+  return Object.fromEntries(fields.filter((field) => record[field] !== undefined).map((field) => [field, record[field]]));
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
