@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { formatDiagnostics, loadDesiredState, validateSnapshot } from '../../manifest/index.js';
+import type { DesiredStateSnapshot, ValidationResult } from '../../manifest/index.js';
+
+interface ValidateOptions {
+  strict?: boolean;
+  json?: boolean;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function summary(snapshot: DesiredStateSnapshot, result: ValidationResult): string {
+  const contents = `${plural(snapshot.services.size, 'service')}, ${plural(snapshot.analysisTemplates.size, 'analysis template')}`;
+  const verdict = result.valid ? 'valid' : 'invalid';
+  return `${verdict}: ${plural(result.errors, 'error')}, ${plural(result.warnings, 'warning')} (${contents}, revision ${snapshot.revision})`;
+}
+
+/** Offline schema and semantic checks; exit code 0 when valid, 1 when not. */
+export async function runValidate(dir: string, options: ValidateOptions): Promise<number> {
+  const snapshot = await loadDesiredState(dir);
+  const result = validateSnapshot(snapshot, { strict: options.strict ?? false });
+  if (options.json) {
+    const report = {
+      valid: result.valid,
+      revision: snapshot.revision,
+      root: snapshot.root,
+      errors: result.errors,
+      warnings: result.warnings,
+      services: [...snapshot.services.keys()],
+      analysisTemplates: [...snapshot.analysisTemplates.keys()],
+      diagnostics: result.diagnostics,
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    const text = formatDiagnostics(result.diagnostics);
+    process.stdout.write(`${text ? `${text}\n` : ''}${summary(snapshot, result)}\n`);
+  }
+  return result.valid ? 0 : 1;
+}
+
+export function register(program: Command): void {
+  program
+    .command('validate')
+    .description('offline schema and semantic checks of the desired state (exit 0 valid, 1 invalid)')
+    .argument('[dir]', 'desired-state folder', 'desired-state')
+    .option('--strict', 'warnings fail validation too')
+    .option('--json', 'print the result and diagnostics as JSON')
+    .action(async (dir: string, options: ValidateOptions) => {
+      process.exitCode = await runValidate(dir, options);
+    });
+}

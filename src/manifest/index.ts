@@ -1,0 +1,10 @@
+/** The manifest model, loader and validation. Import from here; the other modules are internal. */
+export * from './schema.js';
+export { parseDuration } from './duration.js';
+export { parseTaskCpu, parseTaskMemory } from './fargate.js';
+export { clusterName, serviceKey } from './identity.js';
+export { jsonSchema, jsonSchemaText } from './json-schema.js';
+export { countBySeverity, formatDiagnostic, formatDiagnostics, sortDiagnostics } from './diagnostics.js';
+export type { Diagnostic, Severity, SourceLocation } from './diagnostics.js';
+export { loadDesiredState, manifestHash, validateSnapshot } from './loader.js';
+export type { DesiredAnalysisTemplate, DesiredService, DesiredStateSnapshot, ManifestFileResult, ValidationResult } from './loader.js';

@@ -1,0 +1,418 @@
+/**
+ * Semantic rules: what the schema cannot say on its own, within one service and across all documents.
+ * Each rule is a small pure function returning findings at field paths; `checkDocuments` places them in files.
+ */
+import type { Diagnostic, Finding, PathSegment, SourceLocation } from './diagnostics.js';
+import { didYouMean, formatPath, placeFinding } from './diagnostics.js';
+import { FARGATE_CPU_VALUES, describeMemoryOptions, fargateMemoryOptions, parseTaskCpu, parseTaskMemory } from './fargate.js';
+import { serviceKey } from './identity.js';
+import type { ParsedDocument } from './parse.js';
+import type { AnalysisRef, AnalysisTemplateManifest, ServiceManifest } from './schema.js';
+
+const error = (code: string, at: PathSegment[], message: string, hint?: string): Finding => ({ at, severity: 'error', code, message, ...(hint && { hint }) });
+const warning = (code: string, at: PathSegment[], message: string, hint?: string): Finding => ({ at, severity: 'warning', code, message, ...(hint && { hint }) });
+
+const TD = ['spec', 'taskDefinition'];
+const CONTAINERS = [...TD, 'containerDefinitions'];
+
+/* ------------------------------------------------------------------ per-service rules */
+
+function runsOnFargate(m: ServiceManifest): boolean {
+  const { spec } = m;
+  return (
+    spec.launchType === 'FARGATE' ||
+    (spec.capacityProviderStrategy ?? []).some((p) => p.capacityProvider === 'FARGATE' || p.capacityProvider === 'FARGATE_SPOT') ||
+    (spec.taskDefinition.requiresCompatibilities ?? []).includes('FARGATE')
+  );
+}
+
+export function fargateTaskSize(m: ServiceManifest): Finding[] {
+  if (!runsOnFargate(m)) return [];
+  const td = m.spec.taskDefinition;
+  const findings: Finding[] = [];
+  if (td.networkMode !== undefined && td.networkMode !== 'awsvpc') {
+    findings.push(error('fargate-network-mode', [...TD, 'networkMode'], `Fargate tasks need networkMode awsvpc, not ${td.networkMode}`));
+  }
+  if (td.cpu === undefined || td.memory === undefined) {
+    const missing = td.cpu === undefined ? 'cpu' : 'memory';
+    return [...findings, error('fargate-task-size', TD, `Fargate tasks need task-level cpu and memory; "${missing}" is missing`)];
+  }
+  const cpu = parseTaskCpu(td.cpu);
+  const options = cpu === undefined ? undefined : fargateMemoryOptions(cpu);
+  if (options === undefined) {
+    return [...findings, error('fargate-task-size', [...TD, 'cpu'], `cpu "${td.cpu}" is not a Fargate size`, `use one of ${FARGATE_CPU_VALUES.join(', ')} (or "1 vCPU" forms)`)];
+  }
+  const memory = parseTaskMemory(td.memory);
+  if (memory === undefined || !options.includes(memory)) {
+    findings.push(
+      error('fargate-task-size', [...TD, 'memory'], `memory "${td.memory}" is not a Fargate size for cpu ${cpu}`, `with cpu ${cpu}, memory (MiB) must be ${describeMemoryOptions(options)}`),
+    );
+  }
+  return findings;
+}
+
+export function capacityPlacement(m: ServiceManifest): Finding[] {
+  const { launchType, capacityProviderStrategy } = m.spec;
+  if (launchType !== undefined && capacityProviderStrategy !== undefined) {
+    return [error('launch-type-xor-capacity-providers', ['spec', 'capacityProviderStrategy'], 'set launchType or capacityProviderStrategy, not both')];
+  }
+  const withBase = (capacityProviderStrategy ?? []).flatMap((p, i) => (p.base !== undefined && p.base > 0 ? [i] : []));
+  return withBase.slice(1).map((i) =>
+    error('capacity-provider-base', ['spec', 'capacityProviderStrategy', i, 'base'], 'only one capacity provider in a strategy can have a base'),
+  );
+}
+
+export function awsvpcNetworkConfiguration(m: ServiceManifest): Finding[] {
+  const awsvpc = m.spec.taskDefinition.networkMode === 'awsvpc' || runsOnFargate(m);
+  if (awsvpc && m.spec.networkConfiguration === undefined) {
+    return [error('network-configuration', ['spec'], 'awsvpc tasks need spec.networkConfiguration.awsvpcConfiguration (subnets, securityGroups)')];
+  }
+  return [];
+}
+
+export function loadBalancerTarget(m: ServiceManifest): Finding[] {
+  const lb = m.spec.loadBalancer;
+  if (!lb) return [];
+  const containers = m.spec.taskDefinition.containerDefinitions;
+  const container = containers.find((c) => c.name === lb.containerName);
+  if (!container) {
+    return [
+      error(
+        'load-balancer-container',
+        ['spec', 'loadBalancer', 'containerName'],
+        `no container named "${lb.containerName}" in the task definition`,
+        didYouMean(lb.containerName, containers.map((c) => c.name)) ?? `containers: ${containers.map((c) => c.name).join(', ')}`,
+      ),
+    ];
+  }
+  const ports = (container.portMappings ?? []).flatMap((p) => (p.containerPort === undefined ? [] : [p.containerPort]));
+  if (!ports.includes(lb.containerPort)) {
+    const known = ports.length ? `its ports: ${ports.join(', ')}` : 'it has no portMappings';
+    return [error('load-balancer-port', ['spec', 'loadBalancer', 'containerPort'], `container "${lb.containerName}" does not map port ${lb.containerPort}`, known)];
+  }
+  return [];
+}
+
+interface TargetGroupField {
+  value: string | undefined;
+  at: PathSegment[];
+}
+
+/** Where a traffic-shifting rollout names its two target groups and its listener rules. */
+interface TrafficLayout {
+  /** The group serving now; `loadBalancer.targetGroup` must be it or the other. */
+  current: TargetGroupField;
+  next: TargetGroupField;
+  listenerRules?: { production: string; test?: string; testAt: PathSegment[] };
+}
+
+function trafficLayout(m: ServiceManifest): TrafficLayout | undefined {
+  const rollout = m.spec.rollout;
+  const base = ['spec', 'rollout'];
+  switch (rollout?.strategy) {
+    case 'Canary': {
+      const { stableTargetGroup, canaryTargetGroup } = rollout.canary;
+      const at = [...base, 'canary'];
+      return { current: { value: stableTargetGroup, at: [...at, 'stableTargetGroup'] }, next: { value: canaryTargetGroup, at: [...at, 'canaryTargetGroup'] } };
+    }
+    case 'BlueGreen': {
+      const bg = rollout.blueGreen;
+      const at = [...base, 'blueGreen'];
+      return {
+        current: { value: bg.activeTargetGroup, at: [...at, 'activeTargetGroup'] },
+        next: { value: bg.previewTargetGroup, at: [...at, 'previewTargetGroup'] },
+        listenerRules: { production: bg.productionListenerRule, test: bg.testListenerRule, testAt: [...at, 'testListenerRule'] },
+      };
+    }
+    case 'Native': {
+      const advanced = rollout.native.advancedConfiguration;
+      const at = [...base, 'native', 'advancedConfiguration'];
+      return {
+        current: { value: m.spec.loadBalancer?.targetGroup, at: ['spec', 'loadBalancer', 'targetGroup'] },
+        next: { value: advanced.alternateTargetGroup, at: [...at, 'alternateTargetGroup'] },
+        listenerRules: { production: advanced.productionListenerRule, test: advanced.testListenerRule, testAt: [...at, 'testListenerRule'] },
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Canary, BlueGreen and Native move traffic between two distinct target groups behind listener rules. */
+export function rolloutTraffic(m: ServiceManifest): Finding[] {
+  const layout = trafficLayout(m);
+  if (!layout) return [];
+  const { current, next, listenerRules } = layout;
+  const findings: Finding[] = [];
+  const lb = m.spec.loadBalancer;
+  if (!lb) {
+    findings.push(error('rollout-load-balancer', ['spec'], `a ${m.spec.rollout?.strategy} rollout needs spec.loadBalancer (containerName, containerPort, targetGroup)`));
+  } else if (lb.targetGroup !== current.value && lb.targetGroup !== next.value) {
+    findings.push(
+      error('rollout-target-groups', ['spec', 'loadBalancer', 'targetGroup'], `loadBalancer.targetGroup "${lb.targetGroup}" must be ${formatPath(current.at)} or ${formatPath(next.at)}`, `use "${current.value}"`),
+    );
+  }
+  if (current.value !== undefined && current.value === next.value) {
+    findings.push(error('rollout-target-groups', next.at, `must differ from ${formatPath(current.at)} ("${current.value}"): a rollout needs two target groups`));
+  }
+  if (listenerRules?.test !== undefined && listenerRules.test === listenerRules.production) {
+    findings.push(error('rollout-listener-rules', listenerRules.testAt, 'testListenerRule must differ from productionListenerRule'));
+  }
+  return findings;
+}
+
+/** ECS accepts canaryConfiguration only with strategy CANARY, and linearConfiguration only with LINEAR. */
+export function nativeStrategyConfig(m: ServiceManifest): Finding[] {
+  const rollout = m.spec.rollout;
+  if (rollout?.strategy !== 'Native') return [];
+  const { strategy, canaryConfiguration, linearConfiguration } = rollout.native;
+  const at = ['spec', 'rollout', 'native'];
+  return [
+    ...(canaryConfiguration && strategy !== 'CANARY' ? [error('native-strategy-config', [...at, 'canaryConfiguration'], `canaryConfiguration applies only to strategy CANARY, not ${strategy}`)] : []),
+    ...(linearConfiguration && strategy !== 'LINEAR' ? [error('native-strategy-config', [...at, 'linearConfiguration'], `linearConfiguration applies only to strategy LINEAR, not ${strategy}`)] : []),
+  ];
+}
+
+export function autoscalingBounds(m: ServiceManifest): Finding[] {
+  const as = m.spec.autoscaling;
+  if (!as) return [];
+  const at = ['spec', 'autoscaling'];
+  const findings: Finding[] = [];
+  if (as.minCapacity > as.maxCapacity) {
+    findings.push(error('autoscaling-bounds', [...at, 'minCapacity'], `minCapacity ${as.minCapacity} is greater than maxCapacity ${as.maxCapacity}`));
+  } else if (m.spec.desiredCount !== undefined && (m.spec.desiredCount < as.minCapacity || m.spec.desiredCount > as.maxCapacity)) {
+    findings.push(error('autoscaling-bounds', ['spec', 'desiredCount'], `desiredCount ${m.spec.desiredCount} is outside autoscaling ${as.minCapacity}..${as.maxCapacity}`));
+  }
+  (as.scheduledActions ?? []).forEach((action, i) => {
+    if (action.minCapacity !== undefined && action.maxCapacity !== undefined && action.minCapacity > action.maxCapacity) {
+      findings.push(error('autoscaling-bounds', [...at, 'scheduledActions', i, 'minCapacity'], `minCapacity ${action.minCapacity} is greater than maxCapacity ${action.maxCapacity}`));
+    }
+    if (action.minCapacity === undefined && action.maxCapacity === undefined) {
+      findings.push(error('autoscaling-bounds', [...at, 'scheduledActions', i], 'a scheduled action needs minCapacity, maxCapacity or both'));
+    }
+  });
+  (as.policies ?? []).forEach((policy, i) => {
+    const tt = policy.targetTracking;
+    if (!tt) return;
+    const path = [...at, 'policies', i, 'targetTracking'];
+    if (tt.predefinedMetric === 'ALBRequestCountPerTarget' && tt.resourceLabel === undefined) {
+      findings.push(error('autoscaling-resource-label', path, 'ALBRequestCountPerTarget needs resourceLabel (app/<alb>/<id>/targetgroup/<tg>/<id>)'));
+    } else if (tt.predefinedMetric !== 'ALBRequestCountPerTarget' && tt.resourceLabel !== undefined) {
+      findings.push(error('autoscaling-resource-label', [...path, 'resourceLabel'], 'resourceLabel applies only to ALBRequestCountPerTarget'));
+    }
+  });
+  return findings;
+}
+
+export function containerReferences(m: ServiceManifest): Finding[] {
+  const containers = m.spec.taskDefinition.containerDefinitions;
+  const names = containers.map((c) => c.name);
+  const volumes = (m.spec.taskDefinition.volumes ?? []).map((v) => v.name);
+  const findings: Finding[] = [];
+  const unknown = (code: string, at: PathSegment[], what: string, name: string, known: string[]) =>
+    findings.push(error(code, at, `no ${what} named "${name}" in the task definition`, didYouMean(name, known)));
+
+  const seen = new Set<string>();
+  containers.forEach((c, i) => {
+    const at = [...CONTAINERS, i];
+    if (seen.has(c.name)) findings.push(error('duplicate-container', [...at, 'name'], `container name "${c.name}" is used twice`));
+    seen.add(c.name);
+    (c.dependsOn ?? []).forEach((d, j) => {
+      if (!names.includes(d.containerName)) unknown('container-reference', [...at, 'dependsOn', j, 'containerName'], 'container', d.containerName, names);
+    });
+    (c.volumesFrom ?? []).forEach((v, j) => {
+      if (!names.includes(v.sourceContainer)) unknown('container-reference', [...at, 'volumesFrom', j, 'sourceContainer'], 'container', v.sourceContainer, names);
+    });
+    (c.mountPoints ?? []).forEach((mp, j) => {
+      if (!volumes.includes(mp.sourceVolume)) unknown('volume-reference', [...at, 'mountPoints', j, 'sourceVolume'], 'volume', mp.sourceVolume, volumes);
+    });
+  });
+  if (containers.every((c) => c.essential === false)) {
+    findings.push(error('essential-container', CONTAINERS, 'at least one container must be essential'));
+  }
+  return findings;
+}
+
+const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL/i;
+const SECRET_VALUE = [/^AKIA[0-9A-Z]{16}$/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, /^gh[pousr]_[A-Za-z0-9]{30,}$/, /^xox[abpr]-/, /^sk_live_/];
+
+export function plaintextSecrets(m: ServiceManifest): Finding[] {
+  return m.spec.taskDefinition.containerDefinitions.flatMap((c, i) =>
+    (c.environment ?? []).flatMap((variable, j) =>
+      SECRET_NAME.test(variable.name) || SECRET_VALUE.some((re) => re.test(variable.value))
+        ? [
+            warning(
+              'plaintext-secret',
+              [...CONTAINERS, i, 'environment', j],
+              `environment variable "${variable.name}" looks like a secret in plain text`,
+              'move it to secrets: [{name, valueFrom: <Secrets Manager or SSM parameter ARN>}]',
+            ),
+          ]
+        : [],
+    ),
+  );
+}
+
+/** The tag of an image reference, or undefined when it has none; digests (`@sha256:`) are returned as "@digest". */
+export function imageTag(image: string): string | undefined {
+  if (image.includes('@')) return '@digest';
+  const lastSlash = image.lastIndexOf('/');
+  const colon = image.indexOf(':', lastSlash + 1);
+  return colon === -1 ? undefined : image.slice(colon + 1);
+}
+
+export function mutableImages(m: ServiceManifest): Finding[] {
+  return m.spec.taskDefinition.containerDefinitions.flatMap((c, i) => {
+    const tag = imageTag(c.image);
+    if (tag !== undefined && tag !== 'latest') return [];
+    const what = tag === undefined ? 'has no tag (means :latest)' : 'uses the mutable tag :latest';
+    return [warning('mutable-image', [...CONTAINERS, i, 'image'], `image "${c.image}" ${what}`, 'pin a version tag or a digest (@sha256:...)')];
+  });
+}
+
+export const KNOWN_ANNOTATIONS = ['ecs-reconciler/adopt', 'ecs-reconciler/allow-replacement'];
+
+export function annotations(m: ServiceManifest): Finding[] {
+  return Object.entries(m.metadata.annotations ?? {}).flatMap(([key, value]) => {
+    if (!key.startsWith('ecs-reconciler/')) return [];
+    const at = ['metadata', 'annotations', key];
+    if (!KNOWN_ANNOTATIONS.includes(key)) return [warning('unknown-annotation', at, `unknown annotation "${key}"`, didYouMean(key, KNOWN_ANNOTATIONS))];
+    return value === 'true' || value === 'false' ? [] : [error('annotation-value', at, `annotation "${key}" must be "true" or "false"`)];
+  });
+}
+
+const SERVICE_RULES = [
+  fargateTaskSize,
+  capacityPlacement,
+  awsvpcNetworkConfiguration,
+  loadBalancerTarget,
+  rolloutTraffic,
+  nativeStrategyConfig,
+  autoscalingBounds,
+  containerReferences,
+  plaintextSecrets,
+  mutableImages,
+  annotations,
+];
+
+export function checkService(m: ServiceManifest): Finding[] {
+  return SERVICE_RULES.flatMap((rule) => rule(m));
+}
+
+/* ------------------------------------------------------------------ analysis */
+
+/** Every AnalysisTemplate reference in a service, with where it is written. */
+export function analysisRefs(m: ServiceManifest): Array<{ ref: AnalysisRef; at: PathSegment[] }> {
+  const rollout = m.spec.rollout;
+  if (rollout?.strategy === 'Canary') {
+    const base = ['spec', 'rollout', 'canary'];
+    const steps = rollout.canary.steps.flatMap((step, i) => (step.analysis ? [{ ref: step.analysis, at: [...base, 'steps', i, 'analysis'] }] : []));
+    return rollout.canary.analysis ? [...steps, { ref: rollout.canary.analysis, at: [...base, 'analysis'] }] : steps;
+  }
+  if (rollout?.strategy === 'BlueGreen') {
+    const base = ['spec', 'rollout', 'blueGreen'];
+    return (['prePromotionAnalysis', 'postPromotionAnalysis'] as const).flatMap((field) => {
+      const ref = rollout.blueGreen[field];
+      return ref ? [{ ref, at: [...base, field] }] : [];
+    });
+  }
+  return [];
+}
+
+export function checkAnalysisRefs(m: ServiceManifest, templates: ReadonlyMap<string, AnalysisTemplateManifest | undefined>): Finding[] {
+  return analysisRefs(m).flatMap(({ ref, at }) =>
+    ref.templates.flatMap((name, i) => {
+      if (!templates.has(name)) {
+        return [error('analysis-template-ref', [...at, 'templates', i], `AnalysisTemplate "${name}" does not exist`, didYouMean(name, templates.keys()))];
+      }
+      const template = templates.get(name);
+      const passed = new Set((ref.args ?? []).map((a) => a.name));
+      const missing = (template?.spec.args ?? []).filter((a) => a.value === undefined && !passed.has(a.name)).map((a) => a.name);
+      return missing.length ? [error('analysis-args', [...at, 'templates', i], `AnalysisTemplate "${name}" needs args: ${missing.join(', ')}`, 'pass them in args: [{name, value}]')] : [];
+    }),
+  );
+}
+
+/** `{{args.NAME}}` placeholders in a template must name args it declares. */
+export function templatePlaceholders(t: AnalysisTemplateManifest): Finding[] {
+  const declared = (t.spec.args ?? []).map((a) => a.name);
+  return t.spec.metrics.flatMap((metric, i) =>
+    [...JSON.stringify(metric.provider).matchAll(/\{\{\s*args\.([\w-]+)\s*\}\}/g)].flatMap(([, name]) =>
+      name === undefined || declared.includes(name)
+        ? []
+        : [error('analysis-args', ['spec', 'metrics', i, 'provider'], `{{args.${name}}} is not declared in spec.args`, didYouMean(name, declared))],
+    ),
+  );
+}
+
+/* ------------------------------------------------------------------ across documents */
+
+interface Identity {
+  kind: 'Service' | 'AnalysisTemplate';
+  name: string;
+  /** "Service demo/web" or "AnalysisTemplate error-rate": unique per load. */
+  label: string;
+}
+
+/**
+ * A document's identity, read from the raw value so identity rules hold even for documents the schema rejected;
+ * undefined when the document does not say (the schema reports that).
+ */
+function identityOf(raw: unknown): Identity | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { kind, metadata, spec } = raw as { kind?: unknown; metadata?: { name?: unknown }; spec?: { cluster?: unknown } };
+  const name = metadata?.name;
+  if (typeof name !== 'string') return undefined;
+  if (kind === 'Service') return typeof spec?.cluster === 'string' ? { kind, name, label: `Service ${serviceKey(spec.cluster, name)}` } : undefined;
+  return kind === 'AnalysisTemplate' ? { kind, name, label: `AnalysisTemplate ${name}` } : undefined;
+}
+
+const place = (doc: ParsedDocument, finding: Finding): Diagnostic => placeFinding(doc.locate, finding);
+
+const describeSource = (s: SourceLocation) => `${s.file}:${s.line}`;
+
+/** Every document that repeats an earlier one's identity, with an error naming both places. */
+function duplicateDocuments(documents: readonly ParsedDocument[]): Map<ParsedDocument, Diagnostic> {
+  const firstSeen = new Map<string, ParsedDocument>();
+  const duplicates = new Map<ParsedDocument, Diagnostic>();
+  for (const doc of documents) {
+    const id = identityOf(doc.raw);
+    if (id === undefined) continue;
+    const first = firstSeen.get(id.label);
+    if (first === undefined) {
+      firstSeen.set(id.label, doc);
+      continue;
+    }
+    const where = (d: ParsedDocument) => describeSource(d.locate(['metadata', 'name']));
+    duplicates.set(doc, place(doc, error('duplicate', ['metadata', 'name'], `${id.label} is defined twice: at ${where(first)} and at ${where(doc)}`)));
+  }
+  return duplicates;
+}
+
+/** AnalysisTemplates by name; a template the schema rejected is present (so it is not "missing") but undefined. */
+function declaredTemplates(documents: readonly ParsedDocument[]): Map<string, AnalysisTemplateManifest | undefined> {
+  const templates = new Map<string, AnalysisTemplateManifest | undefined>();
+  for (const doc of documents) {
+    const id = identityOf(doc.raw);
+    if (id?.kind === 'AnalysisTemplate' && !templates.has(id.name)) {
+      templates.set(id.name, doc.manifest?.kind === 'AnalysisTemplate' ? doc.manifest : undefined);
+    }
+  }
+  return templates;
+}
+
+/**
+ * Runs every rule over all documents of a load: duplicates across files, per-service rules and AnalysisTemplate
+ * references on schema-valid documents. Returns the diagnostics placed at their file positions.
+ */
+export function checkDocuments(documents: readonly ParsedDocument[]): Diagnostic[] {
+  const duplicates = duplicateDocuments(documents);
+  const templates = declaredTemplates(documents);
+  const semantic = documents.flatMap((doc) => {
+    const manifest = doc.manifest;
+    if (!manifest) return [];
+    const findings = manifest.kind === 'Service' ? [...checkService(manifest), ...checkAnalysisRefs(manifest, templates)] : templatePlaceholders(manifest);
+    return findings.map((finding) => place(doc, finding));
+  });
+  return [...duplicates.values(), ...semantic];
+}
