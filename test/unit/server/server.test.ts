@@ -1,0 +1,168 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StatusSnapshot } from '../../../src/controller/status.js';
+import { createMetrics } from '../../../src/metrics/metrics.js';
+import type { Readiness } from '../../../src/server/readiness.js';
+import { startServer } from '../../../src/server/server.js';
+import type { RunningServer } from '../../../src/server/server.js';
+import { parseExposition } from '../metrics/exposition.js';
+import { snapshot } from './fixtures.js';
+
+describe('startServer over HTTP', () => {
+  let server: RunningServer;
+  let readiness: Readiness = { ready: false, reason: 'first sync not done' };
+  let ready = (): Readiness => readiness;
+  let status: () => StatusSnapshot = () => snapshot;
+  const errors: Array<[string, unknown]> = [];
+  const metrics = createMetrics({ version: '1.2.3', processMetrics: false });
+
+  beforeAll(async () => {
+    server = await startServer({
+      port: 0,
+      metrics: metrics.registry,
+      status: () => status(),
+      ready: () => ready(),
+      onError: (error, path) => errors.push([path, error]),
+    });
+  });
+  afterAll(() => server.close());
+
+  const get = (path: string, init?: RequestInit) => fetch(server.url + path, init);
+
+  it('listens on 127.0.0.1 by default', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('/healthz answers 200 while the process is alive', async () => {
+    const response = await get('/healthz');
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('ok\n');
+  });
+
+  it('/readyz answers 503 with the reason, then 200 once ready', async () => {
+    readiness = { ready: false, reason: 'desired-state folder missing' };
+    let response = await get('/readyz');
+    expect(response.status).toBe(503);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await response.json()).toEqual({ status: 'not-ready', reason: 'desired-state folder missing' });
+
+    readiness = { ready: true };
+    response = await get('/readyz');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ready' });
+  });
+
+  it('/metrics serves the registry in the Prometheus text format', async () => {
+    metrics.observeReconcile('success', 0.1);
+    const response = await get('/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const families = parseExposition(await response.text());
+    expect(families.get('ecs_reconciler_reconcile_total')?.samples.find((s) => s.labels.result === 'success')?.value).toBe(1);
+  });
+
+  it('/status serves the snapshot as JSON, ignoring the query string', async () => {
+    const response = await get('/status?verbose=1');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.json()).toEqual(snapshot);
+  });
+
+  it('/ serves the status page with a strict content security policy', async () => {
+    const response = await get('/');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await response.text();
+    expect(html).toContain('checkout');
+    expect(html).toContain('<meta http-equiv="refresh" content="5">');
+  });
+
+  it('answers 500 with a JSON error and reports it when the status provider throws', async () => {
+    status = () => {
+      throw new Error('cache not warmed');
+    };
+    try {
+      const response = await get('/status');
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ error: '/status failed: cache not warmed' });
+      expect((await get('/')).status).toBe(500);
+      expect(errors.map(([path]) => path)).toEqual(['/status', '/']);
+    } finally {
+      status = () => snapshot;
+    }
+  });
+
+  it('answers 503 when the readiness check throws', async () => {
+    ready = () => {
+      throw new Error('watcher crashed');
+    };
+    try {
+      const response = await get('/readyz');
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ status: 'not-ready', reason: 'readiness check failed: watcher crashed' });
+      expect(errors.at(-1)?.[0]).toBe('/readyz');
+    } finally {
+      ready = () => readiness;
+    }
+  });
+
+  it('answers HEAD like GET without a body', async () => {
+    const response = await get('/status', { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await response.text()).toBe('');
+  });
+
+  it('refuses other methods with 405 and an Allow header', async () => {
+    const response = await get('/status', { method: 'POST', body: '{}' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it('answers 404 for unknown paths, listing the endpoints', async () => {
+    const response = await get('/nope');
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: 'not found: /nope', endpoints: expect.arrayContaining(['/status']) });
+  });
+});
+
+describe('startServer lifecycle', () => {
+  const options = { metrics: createMetrics({ version: '1', processMetrics: false }).registry, status: () => snapshot, ready: (): Readiness => ({ ready: true }) };
+
+  it('stops accepting connections once closed', async () => {
+    const server = await startServer({ ...options, port: 0 });
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    await server.close();
+    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('drops the connection and reports it when a response cannot be written', async () => {
+    const errors: string[] = [];
+    const server = await startServer({
+      ...options,
+      port: 0,
+      metrics: { contentType: 'text/plain\n', metrics: async () => '' },
+      onError: (_, path) => errors.push(path),
+    });
+    try {
+      await expect(fetch(`${server.url}/metrics`)).rejects.toThrow();
+      expect(errors).toEqual(['/metrics']);
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails with a clear error when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      await expect(startServer({ ...options, port })).rejects.toThrow(`cannot listen on 127.0.0.1:${port}`);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});
