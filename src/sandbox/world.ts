@@ -45,9 +45,23 @@ export interface Elbv2View {
   registerTarget(targetGroupArn: string, ip: string, port: number): void;
   /** Starts draining; the target disappears after the group's deregistration delay. */
   deregisterTarget(targetGroupArn: string, ip: string, port: number): void;
+  /** Health of a registered target; undefined when it is not registered (or has finished draining). */
+  targetHealth(targetGroupArn: string, ip: string, port: number): TargetHealthState | undefined;
   /**
    * Share of a listener rule's traffic each target group receives, for the simulated request stream.
    * Keyed by target group ARN; groups that receive nothing are absent.
    */
   trafficShares(): Map<string, number>;
+}
+
+/** Load-balancer health of one registered target, as DescribeTargetHealth reports it. */
+export type TargetHealthState = 'initial' | 'healthy' | 'unhealthy' | 'unused' | 'draining' | 'unavailable' | 'unhealthy.draining';
+
+/**
+ * The views each service publishes for the others. A service sets its own entry when it is created; a reader
+ * must treat a missing entry as "that service is not part of this sandbox".
+ */
+export interface SandboxViews {
+  ecs?: EcsView;
+  elbv2?: Elbv2View;
 }

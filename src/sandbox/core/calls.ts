@@ -1,0 +1,44 @@
+export type CallOutcome = 'ok' | 'throttled' | 'error' | 'fault';
+
+export interface CallRecord {
+  /** Increasing sequence number: `GET /_sandbox/calls?since=N` returns the calls after N. */
+  seq: number;
+  /** Simulated time of the call, epoch ms. */
+  time: number;
+  service: string;
+  operation: string;
+  mutating: boolean;
+  outcome: CallOutcome;
+  errorCode?: string;
+  requestId: string;
+}
+
+/** Reads by AWS naming convention: everything else changes state. */
+export function isMutating(operation: string): boolean {
+  return !/^(Describe|List|Get|BatchGet)/.test(operation);
+}
+
+/** The log of every API call; bounded so a long-running sandbox does not grow without limit. */
+export class CallLog {
+  private records: CallRecord[] = [];
+  private nextSeq = 1;
+
+  constructor(private readonly capacity = 200_000) {}
+
+  add(record: Omit<CallRecord, 'seq'>): CallRecord {
+    const full = { seq: this.nextSeq++, ...record };
+    this.records.push(full);
+    if (this.records.length > this.capacity) this.records.splice(0, this.records.length - this.capacity);
+    return full;
+  }
+
+  since(seq = 0): CallRecord[] {
+    if (seq <= 0) return [...this.records];
+    const first = this.records.findIndex((r) => r.seq > seq);
+    return first === -1 ? [] : this.records.slice(first);
+  }
+
+  clear(): void {
+    this.records = [];
+  }
+}
