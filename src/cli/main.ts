@@ -1,8 +1,25 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { register as registerSandbox } from './commands/sandbox.js';
+import { register as registerValidate } from './commands/validate.js';
+import { register as registerSchema } from './commands/schema.js';
+import { register as registerDiff } from './commands/diff.js';
+import { register as registerApply } from './commands/apply.js';
+import { register as registerDev } from './commands/dev.js';
+
+// The SDK warns on every run that its releases after January 2027 need Node 22. Our lockfile pins the SDK, the
+// container image runs a newer Node, and the warning on stderr would only clutter output that scripts read.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const program = new Command('ecs-reconciler')
   .description('GitOps reconciliation controller for AWS ECS')
   .version('0.1.0');
+
+registerSandbox(program);
+registerValidate(program);
+registerSchema(program);
+registerDiff(program);
+registerApply(program);
+registerDev(program);
 
 await program.parseAsync(process.argv);

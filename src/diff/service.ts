@@ -17,7 +17,6 @@ export function normalizeService(input: JsonRecord, context: NormalizeContext = 
   fillDefault(service, 'enableExecuteCommand', false);
   fillDefault(service, 'enableECSManagedTags', false);
   fillDefault(service, 'propagateTags', 'NONE');
-  fillDefault(service, 'healthCheckGracePeriodSeconds', 0);
   if (usesFargate(service)) fillDefault(service, 'platformVersion', 'LATEST');
   service.role = normalizeRoleArn(service.role, context);
   service.deploymentConfiguration = normalizeDeploymentConfiguration(
@@ -44,7 +43,18 @@ export function normalizeService(input: JsonRecord, context: NormalizeContext = 
   // Constraints must all hold, so their order means nothing; placementStrategy is applied in order and keeps it.
   service.placementConstraints = sortByFields(service.placementConstraints as unknown[] | undefined, 'type', 'expression');
   service.serviceRegistries = sortByFields(service.serviceRegistries as unknown[] | undefined, 'registryArn', 'containerName');
+  normalizeGracePeriod(service);
   return (prune(service) ?? {}) as CanonicalService;
+}
+
+/**
+ * ECS rejects a health check grace period on a service with neither load balancers nor service registries, yet
+ * describe may echo 0 for such a service: the field only means something, and only defaults to 0, beside them.
+ */
+function normalizeGracePeriod(service: JsonRecord): void {
+  const checked = records(service.loadBalancers).length > 0 || records(service.serviceRegistries).length > 0;
+  if (checked) fillDefault(service, 'healthCheckGracePeriodSeconds', 0);
+  else delete service.healthCheckGracePeriodSeconds;
 }
 
 function normalizeDeploymentConfiguration(input: JsonRecord, daemon: boolean): JsonRecord {

@@ -167,7 +167,6 @@ describe('planService: desiredCount ownership', () => {
 describe('planService: service fields', () => {
   it.each([
     ['circuit breaker on', { rollout: { strategy: 'Rolling', rolling: { deploymentCircuitBreaker: { enable: true, rollback: true } } } }, 'deploymentConfiguration'],
-    ['health check grace period', { healthCheckGracePeriodSeconds: 60 }, 'healthCheckGracePeriodSeconds'],
     ['execute command', { enableExecuteCommand: true }, 'enableExecuteCommand'],
     ['propagate tags', { propagateTags: 'SERVICE' }, 'propagateTags'],
     ['a new subnet', { networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-a', 'subnet-b', 'subnet-c'], securityGroups: ['sg-1'] } } }, 'networkConfiguration'],
@@ -179,6 +178,19 @@ describe('planService: service fields', () => {
     expect(Object.keys(only(plan, 'UpdateService').input).sort()).toEqual(['cluster', field, 'service'].sort());
     aws.apply(plan.actions);
     expect(planService(manifest(spec), aws.state, { revision: 'r3' }).actions).toEqual([]);
+  });
+
+  it('changes the health check grace period of a load-balanced service with one UpdateService of that field', () => {
+    const loadBalancer = { containerName: 'app', containerPort: 8080, targetGroup: 'checkout-blue' };
+    const aws = deployed({ loadBalancer });
+    const plan = planService(manifest({ loadBalancer, healthCheckGracePeriodSeconds: 60 }), aws.state, { revision: 'r2' });
+    expect(kinds(plan)).toEqual(['UpdateService']);
+    expect(Object.keys(only(plan, 'UpdateService').input).sort()).toEqual(['cluster', 'healthCheckGracePeriodSeconds', 'service']);
+  });
+
+  it('never sends a health check grace period for a service without load balancers, which ECS rejects', () => {
+    const plan = planService(manifest({ healthCheckGracePeriodSeconds: 60 }), new FakeAws().state, { revision: 'r1' });
+    expect(only(plan, 'CreateService').input).not.toHaveProperty('healthCheckGracePeriodSeconds');
   });
 
   it('sends the full deployment configuration with explicit alarm defaults', () => {

@@ -1,0 +1,68 @@
+import type { AwsClients } from '../aws/index.js';
+import type { ActionKind, PlannedAction } from '../plan/index.js';
+import { sendAction } from './commands.js';
+
+export interface ApplyError {
+  /** The AWS error code (`InvalidParameterException`, `ThrottlingException`...) or the network error code. */
+  code: string;
+  message: string;
+  /** The action that failed, when one did. */
+  action?: ActionKind;
+}
+
+/** `planned`: a dry run, nothing sent. */
+export type ActionStatus = 'planned' | 'ok' | 'failed' | 'skipped';
+
+export interface ActionResult {
+  kind: ActionKind;
+  resourceKey: string;
+  reason: string;
+  status: ActionStatus;
+}
+
+function actionResult(action: PlannedAction, status: ActionStatus): ActionResult {
+  return { kind: action.kind, resourceKey: action.resourceKey, reason: action.reason, status };
+}
+
+/** The actions as a dry run reports them: nothing sent. */
+export function plannedActions(actions: readonly PlannedAction[]): ActionResult[] {
+  return actions.map((action) => actionResult(action, 'planned'));
+}
+
+export interface Execution {
+  actions: ActionResult[];
+  error?: ApplyError;
+}
+
+/** An error as the report shows it: the SDK's exception name is AWS's error code. */
+export function toApplyError(error: unknown, action?: ActionKind): ApplyError {
+  const candidate = error as { name?: unknown; code?: unknown; message?: unknown } | undefined;
+  const code = [candidate?.code, candidate?.name].find((value): value is string => typeof value === 'string' && value !== '' && value !== 'Error');
+  const message = typeof candidate?.message === 'string' && candidate.message !== '' ? candidate.message : String(error);
+  return { code: code ?? 'Error', message, ...(action ? { action } : {}) };
+}
+
+/**
+ * Runs one service's actions in order, one `send` each, carrying the ARN of a RegisterTaskDefinition into the
+ * CreateService/UpdateService after it. The first failure stops this service (later actions build on earlier
+ * ones) and marks the rest skipped. Throttling is retried with jittered backoff by the client layer below.
+ */
+export async function executeActions(clients: Pick<AwsClients, 'ecs' | 'elbv2' | 'autoscaling'>, actions: readonly PlannedAction[]): Promise<Execution> {
+  const results: ActionResult[] = [];
+  let registeredArn: string | undefined;
+  let error: ApplyError | undefined;
+  for (const action of actions) {
+    const result = actionResult(action, 'skipped');
+    results.push(result);
+    if (error) continue;
+    try {
+      const sent = await sendAction(clients, action, registeredArn);
+      registeredArn = sent.registeredTaskDefinitionArn ?? registeredArn;
+      result.status = 'ok';
+    } catch (failure) {
+      result.status = 'failed';
+      error = toApplyError(failure, action.kind);
+    }
+  }
+  return error ? { actions: results, error } : { actions: results };
+}

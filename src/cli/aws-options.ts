@@ -1,0 +1,64 @@
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { createAwsClients, destroyAwsClients } from '../aws/index.js';
+import type { AwsClientOptions } from '../aws/index.js';
+import { CallRecorder } from '../apply/index.js';
+import { reconcileAll } from '../reconcile/index.js';
+import type { ReconcileOptions, ReconcileReport } from '../reconcile/index.js';
+import { DEFAULT_INSTANCE } from '../plan/index.js';
+
+/** The AWS options shared by every command that talks to AWS. */
+export interface AwsFlags {
+  endpointUrl?: string;
+  region?: string;
+  instance: string;
+}
+
+export function addAwsOptions(command: Command): Command {
+  return command
+    .option('--endpoint-url <url>', 'AWS endpoint for every service, e.g. the sandbox (default: the SDK\'s AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECS...)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION; us-east-1 when --endpoint-url is given without one)')
+    .addOption(new Option('--instance <name>', 'controller instance: the value of the ecs-reconciler:managed-by tag').env('ECS_RECONCILER_INSTANCE').default(DEFAULT_INSTANCE));
+}
+
+function parseEndpoint(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`--endpoint-url must be a URL such as http://127.0.0.1:4566, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`--endpoint-url must use http or https, got "${value}"`);
+  return value;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** A loopback endpoint is the sandbox, which checks no signature: it needs no real credentials. */
+function sandboxCredentials(endpoint: string | undefined): Record<string, unknown> {
+  if (!endpoint || !LOOPBACK_HOSTS.has(new URL(endpoint).hostname)) return {};
+  if (process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE) return {};
+  return { credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } };
+}
+
+/**
+ * Client options from the flags. An explicit endpoint without any region configured is almost always the sandbox,
+ * so the region then defaults to us-east-1 rather than failing.
+ */
+export function awsClientOptions(flags: AwsFlags, extra: Pick<AwsClientOptions, 'observer' | 'clientConfig'> = {}): AwsClientOptions {
+  const endpoint = flags.endpointUrl === undefined ? undefined : parseEndpoint(flags.endpointUrl);
+  const region = flags.region ?? process.env.AWS_REGION ?? (endpoint ? 'us-east-1' : undefined);
+  const clientConfig = { ...sandboxCredentials(endpoint), ...extra.clientConfig };
+  return { ...extra, clientConfig, ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) };
+}
+
+/** One reconcile pass of `dir` with fresh clients, counting the calls it makes. */
+export async function runPass(dir: string, flags: AwsFlags, options: Omit<ReconcileOptions, 'instance'>, clientConfig?: Record<string, unknown>): Promise<ReconcileReport> {
+  const calls = new CallRecorder();
+  const clients = createAwsClients(awsClientOptions(flags, { observer: calls.observer, ...(clientConfig ? { clientConfig } : {}) }));
+  try {
+    return await reconcileAll({ dir, clients, calls, options: { ...options, instance: flags.instance } });
+  } finally {
+    destroyAwsClients(clients);
+  }
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, TagResourceCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client, ModifyTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ApplicationAutoScalingClient, PutScalingPolicyCommand } from '@aws-sdk/client-application-auto-scaling';
+import { executeActions } from '../../../src/apply/index.js';
+import { REGISTERED_TASK_DEFINITION } from '../../../src/plan/index.js';
+import type { PlannedAction } from '../../../src/plan/index.js';
+
+const TD_ARN = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:7';
+const TG_ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/6d0ecf831eec9f09';
+
+function mockedClients() {
+  const ecs = new ECSClient({ region: 'us-east-1' });
+  const elbv2 = new ElasticLoadBalancingV2Client({ region: 'us-east-1' });
+  const autoscaling = new ApplicationAutoScalingClient({ region: 'us-east-1' });
+  const sent: string[] = [];
+  const record = (name: string, output: object = {}) => () => {
+    sent.push(name);
+    return output;
+  };
+  const mocks = { ecs: mockClient(ecs), elbv2: mockClient(elbv2), autoscaling: mockClient(autoscaling) };
+  mocks.ecs.on(RegisterTaskDefinitionCommand).callsFake(record('RegisterTaskDefinition', { taskDefinition: { taskDefinitionArn: TD_ARN } }));
+  mocks.ecs.on(UpdateServiceCommand).callsFake(record('UpdateService'));
+  mocks.ecs.on(CreateServiceCommand).callsFake(record('CreateService'));
+  mocks.ecs.on(TagResourceCommand).callsFake(record('TagResource'));
+  mocks.elbv2.on(ModifyTargetGroupCommand).callsFake(record('ModifyTargetGroup'));
+  mocks.autoscaling.on(PutScalingPolicyCommand).callsFake(record('PutScalingPolicy'));
+  return { clients: { ecs, elbv2, autoscaling }, mocks, sent };
+}
+
+const register: PlannedAction = {
+  kind: 'RegisterTaskDefinition',
+  api: 'ecs',
+  reason: 'task definition content differs',
+  resourceKey: 'task-definition/web',
+  input: { family: 'web', containerDefinitions: [{ name: 'app', image: 'web:2' }] },
+};
+const update: PlannedAction = {
+  kind: 'UpdateService',
+  api: 'ecs',
+  reason: 'taskDefinition differ',
+  resourceKey: 'demo/web',
+  input: { cluster: 'demo', service: 'web', taskDefinition: REGISTERED_TASK_DEFINITION },
+};
+const modifyTargetGroup: PlannedAction = {
+  kind: 'ModifyTargetGroup',
+  api: 'elbv2',
+  reason: 'health check differs',
+  resourceKey: TG_ARN,
+  input: { TargetGroupArn: TG_ARN, HealthyThresholdCount: 2 },
+};
+const putPolicy: PlannedAction = {
+  kind: 'PutScalingPolicy',
+  api: 'autoscaling',
+  reason: 'target value differs',
+  resourceKey: 'service/demo/web/policy/cpu70',
+  input: { PolicyName: 'cpu70', ServiceNamespace: 'ecs', ResourceId: 'service/demo/web', ScalableDimension: 'ecs:service:DesiredCount', PolicyType: 'TargetTrackingScaling' },
+};
+
+describe('executeActions', () => {
+  it('sends one call per action, in plan order, on the client of each action\'s API', async () => {
+    const { clients, sent } = mockedClients();
+    const execution = await executeActions(clients, [modifyTargetGroup, register, update, putPolicy]);
+    expect(sent).toEqual(['ModifyTargetGroup', 'RegisterTaskDefinition', 'UpdateService', 'PutScalingPolicy']);
+    expect(execution.error).toBeUndefined();
+    expect(execution.actions.map((action) => action.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+  });
+
+  it('puts the ARN that RegisterTaskDefinition returned into the UpdateService after it', async () => {
+    const { clients, mocks } = mockedClients();
+    await executeActions(clients, [register, update]);
+    expect(mocks.ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({ cluster: 'demo', service: 'web', taskDefinition: TD_ARN });
+    expect(mocks.ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input).toEqual(register.input);
+  });
+
+  it('stops the service at the first failure, reports AWS\'s error code and message, and skips the rest', async () => {
+    const { clients, mocks, sent } = mockedClients();
+    const failure = Object.assign(new Error('Unable to assume role'), { name: 'ClientException' });
+    mocks.ecs.on(RegisterTaskDefinitionCommand).rejects(failure);
+    const execution = await executeActions(clients, [modifyTargetGroup, register, update]);
+    expect(sent).toEqual(['ModifyTargetGroup']);
+    expect(execution.error).toEqual({ code: 'ClientException', message: 'Unable to assume role', action: 'RegisterTaskDefinition' });
+    expect(execution.actions.map((action) => `${action.kind}:${action.status}`)).toEqual(['ModifyTargetGroup:ok', 'RegisterTaskDefinition:failed', 'UpdateService:skipped']);
+  });
+
+  it('refuses to send a service update that refers to a task definition never registered', async () => {
+    const { clients, sent } = mockedClients();
+    const execution = await executeActions(clients, [update]);
+    expect(sent).toEqual([]);
+    expect(execution.error?.message).toMatch(/none was registered/);
+  });
+});
