@@ -34,6 +34,8 @@ export interface EcsView {
   serviceExists(cluster: string, service: string): boolean;
   /** Set by Application Auto Scaling (target tracking, scheduled actions). */
   setServiceDesiredCount(cluster: string, service: string, desiredCount: number): void;
+  /** The service's desiredCount, or undefined when it does not exist or is not ACTIVE. */
+  serviceDesiredCount(cluster: string, service: string): number | undefined;
   /** Running task count and mean CPU/memory utilization (percent) of a service, for AWS/ECS metrics. */
   serviceUtilization(cluster: string, service: string): { runningCount: number; cpu: number; memory: number } | undefined;
 }

@@ -322,14 +322,11 @@ export class AutoscalingState {
 const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, value));
 
 /**
- * The service's desiredCount, when the ECS view offers it (`serviceDesiredCount`, requested for world.ts).
- * Without it nothing is clamped: the running count lags behind the desired count, and clamping from it would
- * lower a service that is still starting its tasks.
+ * Clamping reads the service's desiredCount, never its running count: the running count lags behind, and
+ * clamping from it would lower a service that is still starting its tasks.
  */
 function desiredCountOf(ecs: EcsView | undefined, target: ScalableTarget): number | undefined {
-  if (!ecs || !('serviceDesiredCount' in ecs) || typeof ecs.serviceDesiredCount !== 'function') return undefined;
-  const count: unknown = ecs.serviceDesiredCount(target.cluster, target.service);
-  return typeof count === 'number' ? count : undefined;
+  return ecs?.serviceDesiredCount(target.cluster, target.service);
 }
 
 function cooledDown(last: number | undefined, cooldownSeconds: number | undefined, now: number): boolean {

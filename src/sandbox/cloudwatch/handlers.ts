@@ -140,8 +140,7 @@ export function cloudwatchHandlers(state: CloudWatchState): Handlers {
       const periodSeconds = period(params.optNumber('Period'), 'Period');
       const statistics = params.stringList('Statistics') ?? [];
       const extended = params.stringList('ExtendedStatistics') ?? [];
-      if (statistics.length + extended.length === 0) throw new AwsError('InvalidParameterCombination', 'Must specify either Statistics or ExtendedStatistics, but not both.', 400);
-      if (statistics.length > 0 && extended.length > 0) throw new AwsError('InvalidParameterCombination', 'Must specify either Statistics or ExtendedStatistics, but not both.', 400);
+      if ((statistics.length === 0) === (extended.length === 0)) throw new AwsError('InvalidParameterCombination', 'Must specify either Statistics or ExtendedStatistics, but not both.', 400);
       for (const stat of statistics) if (!['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum'].includes(stat)) throw invalid(`The value ${stat} for parameter Statistics is not valid.`);
       for (const stat of extended) if (!/^p/.test(stat) || !isKnownStatistic(stat)) throw invalid(`The value ${stat} for parameter ExtendedStatistics is not valid.`);
       const grid = periodGrid(start, end, periodSeconds);

@@ -148,14 +148,16 @@ export class SandboxAccount implements ApiRegistry {
       failure = toAwsError(error);
       response = call.renderError(failure, requestId);
     }
+    const mutating = isMutating(call.operation);
     this.calls.add({
       time: now,
       service: call.service,
       operation: call.operation,
-      mutating: isMutating(call.operation),
+      mutating,
       outcome: outcomeOf(failure),
       requestId,
       ...(failure ? { errorCode: failure.code } : {}),
+      ...(mutating ? { input: call.input } : {}),
     });
     response.delayMs = this.faults.latencyMs(call.service, call.operation);
     return response;

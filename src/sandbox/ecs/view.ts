@@ -24,6 +24,10 @@ export function ecsView(ecs: EcsContext): EcsView {
       record.steadyReported = false;
       ecs.touch(record.arn);
     },
+    serviceDesiredCount: (cluster, service) => {
+      const record = lookup(ecs, cluster, service);
+      return record?.status === 'ACTIVE' ? record.desiredCount : undefined;
+    },
     serviceUtilization: (cluster, service) => {
       const record = lookup(ecs, cluster, service);
       if (!record) return undefined;

@@ -7,10 +7,8 @@ import type { Elbv2State } from './state.js';
 const tagsSchema = z.record(z.string(), z.string());
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
-const forwardSchema = z
-  .array(z.object({ targetGroup: z.string().min(1), weight: z.number().int().min(0).max(999).default(1) }).strict())
-  .min(1)
-  .max(5);
+/** Weights and the number of groups are checked by the API's own validation (parseActions). */
+const forwardSchema = z.array(z.object({ targetGroup: z.string().min(1), weight: z.number().int().default(1) }).strict()).min(1);
 
 /** A forward (by target group name or ARN) or a fixed response: the two actions a seeded setup needs. */
 const actionFields = {

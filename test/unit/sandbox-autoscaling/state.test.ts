@@ -39,17 +39,11 @@ describe('Application Auto Scaling capacity', () => {
     expect(ecs.services.get('prod/web')!.desiredCount).toBe(4);
   });
 
-  it('leaves the count alone when the ECS view cannot tell the desired count', () => {
-    const withoutDesired = new FakeEcs();
-    withoutDesired.addService('prod', 'web', { desiredCount: 12, runningCount: 0 });
-    const view: EcsView = {
-      targetProcess: () => undefined,
-      serviceExists: (c, s) => withoutDesired.serviceExists(c, s),
-      setServiceDesiredCount: (c, s, n) => withoutDesired.setServiceDesiredCount(c, s, n),
-      serviceUtilization: (c, s) => withoutDesired.serviceUtilization(c, s),
-    };
-    fixture(view).call('RegisterScalableTarget', { ...web, MinCapacity: 2, MaxCapacity: 10 });
-    expect(withoutDesired.services.get('prod/web')!.desiredCount).toBe(12);
+  it('clamps from the desired count, never the lagging running count', () => {
+    const ecs = new FakeEcs();
+    ecs.addService('prod', 'web', { desiredCount: 5, runningCount: 0 });
+    fixture(ecs).call('RegisterScalableTarget', { ...web, MinCapacity: 2, MaxCapacity: 10 });
+    expect(ecs.services.get('prod/web')!.desiredCount).toBe(5);
   });
 
   it('scales out by target tracking only when simulated, after the cooldown, within the bounds', () => {

@@ -108,6 +108,11 @@ describe('ELBv2 seed', () => {
     const seed = { targetGroups: [], loadBalancers: [{ name: 'lb', listeners: [{ port: 80, forward: [{ targetGroup: 'nope' }] }] }] };
     expect(() => fixture(seed)).toThrow(/loadBalancers\[0\] \(lb\)\.listeners\[0\].*'nope' is not defined/);
   });
+
+  it('validates seeded actions like the API does', () => {
+    const seed = { targetGroups: [{ name: 'a', port: 80 }], loadBalancers: [{ name: 'lb', listeners: [{ port: 80, forward: [{ targetGroup: 'a', weight: 1000 }] }] }] };
+    expect(() => fixture(seed)).toThrow(/listeners\[0\] \(port 80\): ValidationError: The weight for each target group must be between 0 and 999/);
+  });
 });
 
 describe('ELBv2 target groups', () => {
