@@ -1,12 +1,14 @@
 /** How `diff`, `apply` and `dev` print a reconcile report: one renderer, so the commands never disagree. */
 import { formatPath, renderText } from '../diff/index.js';
 import type { CallSummary, PruneResult, ServiceResult, ServiceStatus } from '../apply/index.js';
-import { formatDiagnostics } from '../manifest/index.js';
+import { formatDiagnostics, pathFromCwd } from '../manifest/index.js';
 import { countByStatus } from '../reconcile/index.js';
 import type { ReconcileReport } from '../reconcile/index.js';
 
 export interface RenderReportOptions {
   color: boolean;
+  /** Manifest paths are printed relative to this folder (the shell's), so they can be opened from there; default process.cwd(). */
+  cwd?: string;
   /** Append the API calls counted by operation (apply, dev). */
   showCalls: boolean;
 }
@@ -33,10 +35,12 @@ export function useColour(stream: { isTTY?: boolean }): boolean {
 
 export function renderReport(report: ReconcileReport, options: RenderReportOptions): string {
   const paint = (colour: Colour, text: string) => (options.color ? `${ANSI[colour]}${text}\u001b[0m` : text);
+  const cwd = options.cwd ?? process.cwd();
+  const fromCwd = (file: string) => pathFromCwd(report.root, file, cwd);
   const sections = [
     `desired state ${report.root} at revision ${report.revision}${report.dryRun ? ' (dry run: nothing is changed)' : ''}`,
-    ...(report.diagnostics.length > 0 ? [formatDiagnostics(report.diagnostics)] : []),
-    ...report.services.map((service) => renderService(service, options.color, paint)),
+    ...(report.diagnostics.length > 0 ? [formatDiagnostics(report.diagnostics, { displayFile: fromCwd })] : []),
+    ...report.services.map((service) => renderService(service, { color: options.color, paint, fromCwd })),
     ...(report.prune ? [renderPrune(report.prune)] : []),
     ...(report.error ? [paint('red', `error: ${report.error.code}: ${report.error.message}`)] : []),
     ...(options.showCalls && report.calls ? [renderCalls(report.calls)] : []),
@@ -45,9 +49,15 @@ export function renderReport(report: ReconcileReport, options: RenderReportOptio
   return `${sections.join('\n\n')}\n`;
 }
 
-function renderService(service: ServiceResult, color: boolean, paint: (colour: Colour, text: string) => string): string {
+interface ServiceRenderContext {
+  color: boolean;
+  paint: (colour: Colour, text: string) => string;
+  fromCwd: (file: string) => string;
+}
+
+function renderService(service: ServiceResult, { color, paint, fromCwd }: ServiceRenderContext): string {
   const { label, colour } = STATUS[service.status];
-  const where = service.source ? ` ${paint('dim', `(${service.source.file}:${service.source.line})`)}` : '';
+  const where = service.source ? ` ${paint('dim', `(${fromCwd(service.source.file)}:${service.source.line})`)}` : '';
   const lines = [`${paint(colour, `${service.key}: ${label}`)}${where}`];
   if (service.error) lines.push(paint('red', `  error: ${service.error.action ? `${service.error.action}: ` : ''}${service.error.code}: ${service.error.message}`));
   if (service.status !== 'in-sync' && service.changes.length > 0) lines.push(renderText(service.changes, { color, title: service.key }));
@@ -57,7 +67,7 @@ function renderService(service: ServiceResult, color: boolean, paint: (colour: C
     lines.push(`  deferred to the rollout engine (task sets and traffic): ${[...new Set(service.deferred.map((change) => formatPath(change.path)))].join(', ')}`);
   }
   for (const message of service.messages) lines.push(`  note: ${message}`);
-  for (const diagnostic of service.diagnostics ?? []) lines.push(`  ${diagnostic.file}:${diagnostic.line}:${diagnostic.col}: ${diagnostic.message}`);
+  for (const diagnostic of service.diagnostics ?? []) lines.push(`  ${fromCwd(diagnostic.file)}:${diagnostic.line}:${diagnostic.col}: ${diagnostic.message}`);
   return lines.join('\n');
 }
 

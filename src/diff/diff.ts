@@ -67,37 +67,3 @@ export function formatPath(path: DiffPath): string {
     return text === '' ? safe : `${text}.${safe}`;
   }, '');
 }
-
-export interface RenderOptions {
-  color?: boolean;
-  /** Printed before the changes, e.g. `prod/checkout task definition`. */
-  title?: string;
-}
-
-const ANSI = { red: '\u001b[31m', green: '\u001b[32m', cyan: '\u001b[36m', reset: '\u001b[0m' };
-
-/** A unified-diff-like listing: `-` observed, `+` desired, one block per changed field. */
-export function renderText(changes: readonly FieldChange[], options: RenderOptions = {}): string {
-  const paint = (colour: keyof typeof ANSI, text: string) => (options.color ? `${ANSI[colour]}${text}${ANSI.reset}` : text);
-  const lines: string[] = [];
-  if (options.title) lines.push(paint('cyan', `@@ ${options.title} @@`));
-  for (const change of changes) {
-    const where = formatPath(change.path) || '(root)';
-    if (change.kind !== 'added') lines.push(paint('red', `- ${where}: ${renderValue(change.observed)}`));
-    if (change.kind !== 'removed') lines.push(paint('green', `+ ${where}: ${renderValue(change.desired)}`));
-  }
-  return lines.join('\n');
-}
-
-function renderValue(value: unknown): string {
-  return JSON.stringify(value) ?? 'undefined';
-}
-
-/** The same changes as JSON (paths kept as arrays, plus their text form). */
-export function renderJson(changes: readonly FieldChange[]): string {
-  return JSON.stringify(
-    changes.map((change) => ({ ...change, field: formatPath(change.path) })),
-    null,
-    2,
-  );
-}

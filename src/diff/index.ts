@@ -1,5 +1,7 @@
-export { diffValues, formatPath, renderJson, renderText } from './diff.js';
-export type { DiffPath, FieldChange, RenderOptions } from './diff.js';
+export { diffValues, formatPath } from './diff.js';
+export type { DiffPath, FieldChange } from './diff.js';
+export { renderJson, renderText } from './render.js';
+export type { RenderOptions } from './render.js';
 export { normalizeTaskDefinition, taskCpu, taskMemory, CONTROLLER_TAG_PREFIX } from './task-definition.js';
 export type { CanonicalTaskDefinition } from './task-definition.js';
 export { normalizeService } from './service.js';

@@ -1,4 +1,5 @@
 /** Diagnostics: what validation reports, where, and how it prints. */
+import path from 'node:path';
 
 export type Severity = 'error' | 'warning';
 
@@ -55,13 +56,28 @@ export function formatDiagnostic(d: Diagnostic): string {
   return d.severity === 'warning' ? `${where}: warning: ${what}${hint}` : `${where}: ${what}${hint}`;
 }
 
+/**
+ * A root-relative file path as seen from `cwd`, for printing: `desired-state/services/web.yaml` opens from the
+ * shell, `services/web.yaml` only from inside the root.
+ */
+export function pathFromCwd(root: string, file: string, cwd: string): string {
+  return path.relative(cwd, path.resolve(root, file)) || '.';
+}
+
 /** Orders diagnostics by file, then position, so output is stable whatever order the rules ran in. */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col));
 }
 
-export function formatDiagnostics(diagnostics: readonly Diagnostic[]): string {
-  return sortDiagnostics(diagnostics).map(formatDiagnostic).join('\n');
+/**
+ * One line per diagnostic, in file order. `displayFile` rewrites the root-relative file for printing (see
+ * `pathFromCwd`); the order stays that of the root, whatever the rewritten paths look like.
+ */
+export function formatDiagnostics(diagnostics: readonly Diagnostic[], options: { displayFile?: (file: string) => string } = {}): string {
+  const { displayFile = (file: string) => file } = options;
+  return sortDiagnostics(diagnostics)
+    .map((d) => formatDiagnostic({ ...d, file: displayFile(d.file) }))
+    .join('\n');
 }
 
 export function countBySeverity(diagnostics: readonly Diagnostic[]): { errors: number; warnings: number } {

@@ -2,9 +2,12 @@
 export * from './schema.js';
 export { parseDuration } from './duration.js';
 export { parseTaskCpu, parseTaskMemory } from './fargate.js';
-export { clusterName, serviceKey } from './identity.js';
+export { clusterName, parseServiceKey, serviceKey } from './identity.js';
+export type { ServiceKey, ServiceRef } from './identity.js';
+export { ROLLOUT_ARG_NAMES } from './rollout-args.js';
+export type { RolloutArgName } from './rollout-args.js';
 export { jsonSchema, jsonSchemaText } from './json-schema.js';
-export { countBySeverity, formatDiagnostic, formatDiagnostics, sortDiagnostics } from './diagnostics.js';
+export { countBySeverity, formatDiagnostic, formatDiagnostics, pathFromCwd, sortDiagnostics } from './diagnostics.js';
 export type { Diagnostic, Severity, SourceLocation } from './diagnostics.js';
 export { loadDesiredState, manifestHash, validateSnapshot } from './loader.js';
 export type { DesiredAnalysisTemplate, DesiredService, DesiredStateSnapshot, ManifestFileResult, ValidationResult } from './loader.js';

@@ -14,7 +14,7 @@ import { parseManifestFile } from './parse.js';
 import type { ParsedFile } from './parse.js';
 import { contentRevision, gitHeadCommit, worktreeCommit } from './revision.js';
 import type { AnalysisTemplateManifest, ServiceManifest } from './schema.js';
-import { checkDocuments } from './semantics.js';
+import { checkDocuments, documentIdentity } from './semantics.js';
 
 export interface DesiredService {
   /** `cluster/name`, the work-queue key. */
@@ -126,14 +126,19 @@ export function assembleSnapshot(parsed: readonly ParsedFile[], context: { revis
     const fileDiagnostics = diagnostics.filter((d) => d.file === file);
     const ok = countBySeverity(fileDiagnostics).errors === 0;
     const result: ManifestFileResult = { file, ok, serviceKeys: [], analysisTemplates: [], diagnostics: fileDiagnostics };
-    for (const { manifest, source } of documents) {
+    for (const { raw, manifest, source } of documents) {
       if (manifest?.kind === 'Service') {
         const key = serviceKey(manifest.spec.cluster, manifest.metadata.name);
         result.serviceKeys.push(key);
         if (ok) {
           services.set(key, { key, cluster: clusterName(manifest.spec.cluster), name: manifest.metadata.name, manifest, source, hash: manifestHash(manifest) });
         }
-      } else if (manifest?.kind === 'AnalysisTemplate') {
+      } else if (manifest === undefined) {
+        // A document the schema rejected still names what it leaves untouched, so apply and the controller can say so.
+        const identity = documentIdentity(raw);
+        if (identity?.kind === 'Service') result.serviceKeys.push(identity.key);
+        else if (identity?.kind === 'AnalysisTemplate') result.analysisTemplates.push(identity.name);
+      } else if (manifest.kind === 'AnalysisTemplate') {
         result.analysisTemplates.push(manifest.metadata.name);
         if (ok) analysisTemplates.set(manifest.metadata.name, { name: manifest.metadata.name, manifest, source, hash: manifestHash(manifest) });
       }
@@ -161,7 +166,7 @@ export async function loadDesiredState(dir: string): Promise<DesiredStateSnapsho
   try {
     root = await realpath(dir);
   } catch (err) {
-    return assembleSnapshot([], { revision: contentRevision([]), root: path.resolve(dir), unreadable: [unreadable(dir, err)] });
+    return assembleSnapshot([], { revision: contentRevision([]), root: path.resolve(dir), unreadable: [unreadable('.', err)] });
   }
   const listing = await listManifestFiles(root);
   const reads = await Promise.all(listing.files.map((file) => readManifestFile(root, file)));

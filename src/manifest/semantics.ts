@@ -7,7 +7,10 @@ import { didYouMean, formatPath, placeFinding } from './diagnostics.js';
 import { FARGATE_CPU_VALUES, describeMemoryOptions, fargateMemoryOptions, parseTaskCpu, parseTaskMemory } from './fargate.js';
 import { serviceKey } from './identity.js';
 import type { ParsedDocument } from './parse.js';
-import type { AnalysisRef, AnalysisTemplateManifest, ServiceManifest } from './schema.js';
+import { ROLLOUT_ARG_NAMES } from './rollout-args.js';
+import type { AnalysisMetric, AnalysisRef, AnalysisTemplateManifest, ServiceManifest } from './schema.js';
+// The condition parser is a leaf module (it imports nothing else), so validation reuses the engine's grammar exactly.
+import { ExpressionError, parseExpression } from '../rollout/analysis/expression/index.js';
 
 const error = (code: string, at: PathSegment[], message: string, hint?: string): Finding => ({ at, severity: 'error', code, message, ...(hint && { hint }) });
 const warning = (code: string, at: PathSegment[], message: string, hint?: string): Finding => ({ at, severity: 'warning', code, message, ...(hint && { hint }) });
@@ -326,46 +329,87 @@ export function checkAnalysisRefs(m: ServiceManifest, templates: ReadonlyMap<str
         return [error('analysis-template-ref', [...at, 'templates', i], `AnalysisTemplate "${name}" does not exist`, didYouMean(name, templates.keys()))];
       }
       const template = templates.get(name);
-      const passed = new Set((ref.args ?? []).map((a) => a.name));
-      const missing = (template?.spec.args ?? []).filter((a) => a.value === undefined && !passed.has(a.name)).map((a) => a.name);
+      const provided = new Set<string>([...ROLLOUT_ARG_NAMES, ...(ref.args ?? []).map((a) => a.name)]);
+      const missing = (template?.spec.args ?? []).filter((a) => a.value === undefined && !provided.has(a.name)).map((a) => a.name);
       return missing.length ? [error('analysis-args', [...at, 'templates', i], `AnalysisTemplate "${name}" needs args: ${missing.join(', ')}`, 'pass them in args: [{name, value}]')] : [];
     }),
   );
+}
+
+const CONDITIONS = ['successCondition', 'failureCondition'] as const;
+
+/** The fields of a metric where the engine substitutes `{{args.NAME}}`: its provider and its conditions. */
+function substitutedFields(metric: AnalysisMetric): Array<{ field: string; text: string }> {
+  return [
+    { field: 'provider', text: JSON.stringify(metric.provider) },
+    ...CONDITIONS.flatMap((field) => (metric[field] === undefined ? [] : [{ field, text: metric[field] }])),
+  ];
 }
 
 /** `{{args.NAME}}` placeholders in a template must name args it declares. */
 export function templatePlaceholders(t: AnalysisTemplateManifest): Finding[] {
   const declared = (t.spec.args ?? []).map((a) => a.name);
   return t.spec.metrics.flatMap((metric, i) =>
-    [...JSON.stringify(metric.provider).matchAll(/\{\{\s*args\.([\w-]+)\s*\}\}/g)].flatMap(([, name]) =>
-      name === undefined || declared.includes(name)
-        ? []
-        : [error('analysis-args', ['spec', 'metrics', i, 'provider'], `{{args.${name}}} is not declared in spec.args`, didYouMean(name, declared))],
+    substitutedFields(metric).flatMap(({ field, text }) =>
+      [...text.matchAll(/\{\{\s*args\.([\w-]+)\s*\}\}/g)].flatMap(([, name]) =>
+        name === undefined || declared.includes(name)
+          ? []
+          : [error('analysis-args', ['spec', 'metrics', i, field], `{{args.${name}}} is not declared in spec.args`, didYouMean(name, declared))],
+      ),
     ),
   );
 }
 
+/**
+ * A condition as the parser will see it, except that each `{{...}}` placeholder stands for a number: arg values are
+ * known only per reference, and the docs ask for numbers or quoted strings there. Padding to the placeholder's length
+ * keeps the parser's line:column those of the text as written.
+ */
+function withPlaceholdersAsNumbers(condition: string): string {
+  return condition.replace(/\{\{.*?\}\}/g, (placeholder) => '0'.padEnd(placeholder.length));
+}
+
+/** successCondition and failureCondition must parse in the analysis condition language, checked offline. */
+export function analysisConditions(t: AnalysisTemplateManifest): Finding[] {
+  return t.spec.metrics.flatMap((metric, i) =>
+    CONDITIONS.flatMap((field) => {
+      const condition = metric[field];
+      if (condition === undefined) return [];
+      try {
+        parseExpression(withPlaceholdersAsNumbers(condition));
+        return [];
+      } catch (err) {
+        if (!(err instanceof ExpressionError)) throw err;
+        return [error('analysis-condition', ['spec', 'metrics', i, field], `${field} does not parse: ${err.message}`, 'see the condition language in docs/analysis.md')];
+      }
+    }),
+  );
+}
+
+export function checkAnalysisTemplate(t: AnalysisTemplateManifest): Finding[] {
+  return [...templatePlaceholders(t), ...analysisConditions(t)];
+}
+
 /* ------------------------------------------------------------------ across documents */
 
-interface Identity {
-  kind: 'Service' | 'AnalysisTemplate';
-  name: string;
-  /** "Service demo/web" or "AnalysisTemplate error-rate": unique per load. */
-  label: string;
-}
+/** What a document declares: a service by `cluster/name`, or an AnalysisTemplate by name. */
+export type DocumentIdentity = { kind: 'Service'; name: string; key: string } | { kind: 'AnalysisTemplate'; name: string };
 
 /**
  * A document's identity, read from the raw value so identity rules hold even for documents the schema rejected;
  * undefined when the document does not say (the schema reports that).
  */
-function identityOf(raw: unknown): Identity | undefined {
+export function documentIdentity(raw: unknown): DocumentIdentity | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const { kind, metadata, spec } = raw as { kind?: unknown; metadata?: { name?: unknown }; spec?: { cluster?: unknown } };
   const name = metadata?.name;
   if (typeof name !== 'string') return undefined;
-  if (kind === 'Service') return typeof spec?.cluster === 'string' ? { kind, name, label: `Service ${serviceKey(spec.cluster, name)}` } : undefined;
-  return kind === 'AnalysisTemplate' ? { kind, name, label: `AnalysisTemplate ${name}` } : undefined;
+  if (kind === 'Service') return typeof spec?.cluster === 'string' ? { kind, name, key: serviceKey(spec.cluster, name) } : undefined;
+  return kind === 'AnalysisTemplate' ? { kind, name } : undefined;
 }
+
+/** "Service demo/web" or "AnalysisTemplate error-rate": unique per load. */
+const identityLabel = (id: DocumentIdentity) => (id.kind === 'Service' ? `Service ${id.key}` : `AnalysisTemplate ${id.name}`);
 
 const place = (doc: ParsedDocument, finding: Finding): Diagnostic => placeFinding(doc.locate, finding);
 
@@ -376,15 +420,16 @@ function duplicateDocuments(documents: readonly ParsedDocument[]): Map<ParsedDoc
   const firstSeen = new Map<string, ParsedDocument>();
   const duplicates = new Map<ParsedDocument, Diagnostic>();
   for (const doc of documents) {
-    const id = identityOf(doc.raw);
+    const id = documentIdentity(doc.raw);
     if (id === undefined) continue;
-    const first = firstSeen.get(id.label);
+    const label = identityLabel(id);
+    const first = firstSeen.get(label);
     if (first === undefined) {
-      firstSeen.set(id.label, doc);
+      firstSeen.set(label, doc);
       continue;
     }
     const where = (d: ParsedDocument) => describeSource(d.locate(['metadata', 'name']));
-    duplicates.set(doc, place(doc, error('duplicate', ['metadata', 'name'], `${id.label} is defined twice: at ${where(first)} and at ${where(doc)}`)));
+    duplicates.set(doc, place(doc, error('duplicate', ['metadata', 'name'], `${label} is defined twice: at ${where(first)} and at ${where(doc)}`)));
   }
   return duplicates;
 }
@@ -393,7 +438,7 @@ function duplicateDocuments(documents: readonly ParsedDocument[]): Map<ParsedDoc
 function declaredTemplates(documents: readonly ParsedDocument[]): Map<string, AnalysisTemplateManifest | undefined> {
   const templates = new Map<string, AnalysisTemplateManifest | undefined>();
   for (const doc of documents) {
-    const id = identityOf(doc.raw);
+    const id = documentIdentity(doc.raw);
     if (id?.kind === 'AnalysisTemplate' && !templates.has(id.name)) {
       templates.set(id.name, doc.manifest?.kind === 'AnalysisTemplate' ? doc.manifest : undefined);
     }
@@ -411,7 +456,7 @@ export function checkDocuments(documents: readonly ParsedDocument[]): Diagnostic
   const semantic = documents.flatMap((doc) => {
     const manifest = doc.manifest;
     if (!manifest) return [];
-    const findings = manifest.kind === 'Service' ? [...checkService(manifest), ...checkAnalysisRefs(manifest, templates)] : templatePlaceholders(manifest);
+    const findings = manifest.kind === 'Service' ? [...checkService(manifest), ...checkAnalysisRefs(manifest, templates)] : checkAnalysisTemplate(manifest);
     return findings.map((finding) => place(doc, finding));
   });
   return [...duplicates.values(), ...semantic];

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatDiagnostics, loadDesiredState, validateSnapshot } from '../../manifest/index.js';
+import { formatDiagnostics, loadDesiredState, pathFromCwd, validateSnapshot } from '../../manifest/index.js';
 import type { DesiredStateSnapshot, ValidationResult } from '../../manifest/index.js';
 
 interface ValidateOptions {
@@ -34,7 +34,9 @@ export async function runValidate(dir: string, options: ValidateOptions): Promis
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    const text = formatDiagnostics(result.diagnostics);
+    // The JSON keeps root-relative files next to `root`; text is read in a shell, so its paths start from there.
+    const cwd = process.cwd();
+    const text = formatDiagnostics(result.diagnostics, { displayFile: (file) => pathFromCwd(snapshot.root, file, cwd) });
     process.stdout.write(`${text ? `${text}\n` : ''}${summary(snapshot, result)}\n`);
   }
   return result.valid ? 0 : 1;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffValues, formatPath, renderJson, renderText } from '../../../src/diff/index.js';
+import { diffValues, formatPath } from '../../../src/diff/index.js';
 
 describe('diffValues', () => {
   it.each([
@@ -24,26 +24,9 @@ describe('diffValues', () => {
   });
 });
 
-describe('renderers', () => {
-  const changes = diffValues({ containerDefinitions: [{ name: 'app', image: 'a:2' }], tags: { team: 'x' } }, { containerDefinitions: [{ name: 'app', image: 'a:1' }], desiredCount: 3 });
-
+describe('formatPath', () => {
   it('formats paths like property accessors', () => {
     expect(formatPath(['containerDefinitions', 0, 'image'])).toBe('containerDefinitions[0].image');
     expect(formatPath(['attributes', 'deregistration_delay.timeout_seconds'])).toBe('attributes."deregistration_delay.timeout_seconds"');
-  });
-
-  it('renders a unified-diff-like text, - observed, + desired', () => {
-    expect(renderText(changes, { title: 'prod/web' })).toBe(
-      ['@@ prod/web @@', '- containerDefinitions[0].image: "a:1"', '+ containerDefinitions[0].image: "a:2"', '- desiredCount: 3', '+ tags: {"team":"x"}'].join('\n'),
-    );
-  });
-
-  it('colours only when asked', () => {
-    expect(renderText(changes)).not.toContain('\u001b[');
-    expect(renderText(changes, { color: true })).toContain('\u001b[31m- containerDefinitions[0].image');
-  });
-
-  it('renders JSON with the path and its text form', () => {
-    expect(JSON.parse(renderJson(changes))[0]).toEqual({ path: ['containerDefinitions', 0, 'image'], field: 'containerDefinitions[0].image', kind: 'changed', desired: 'a:2', observed: 'a:1' });
   });
 });

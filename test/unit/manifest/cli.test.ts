@@ -4,14 +4,16 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
-/** Runs the real CLI entry point as a user would, returning its exit code and output. */
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the real CLI entry point as a user would, from `cwd`, returning its exit code and output. */
+function cliIn(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
 }
+
+const cli = (...args: string[]) => cliIn(ROOT, ...args);
 
 describe('ecs-reconciler validate', () => {
   it('exits 0 on the example desired-state (the default DIR)', async () => {
@@ -24,26 +26,41 @@ describe('ecs-reconciler validate', () => {
     const result = await cli('validate', 'test/fixtures/manifests/broken');
     expect(result.code).toBe(1);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(7);
-    expect(lines).toContain('unknown-field.yaml:25:9: spec.taskDefinition.containerDefinitions[0].healthcheck: unknown field "healthcheck" (did you mean "healthCheck"?)');
-    expect(lines[6]).toMatch(/^invalid: 6 errors, 0 warnings/);
+    expect(lines).toHaveLength(8);
+    expect(lines).toContain(
+      'test/fixtures/manifests/broken/unknown-field.yaml:25:9: spec.taskDefinition.containerDefinitions[0].healthcheck: unknown field "healthcheck" (did you mean "healthCheck"?)',
+    );
+    expect(lines).toContain('test/fixtures/manifests/broken/bad-yaml.yaml:7:1: invalid YAML: Tabs are not allowed as indentation');
+    expect(lines[0]).toMatch(/^test\/fixtures\/manifests\/broken\/bad-condition\.yaml:9:7: spec\.metrics\[0\]\.successCondition: successCondition does not parse: unexpected character "=" at 1:11/);
+    expect(lines[7]).toMatch(/^invalid: 7 errors, 0 warnings/);
   });
 
   it('prints warnings without failing, and fails on them with --strict', async () => {
     const lenient = await cli('validate', 'test/fixtures/manifests/warnings');
     expect(lenient.code).toBe(0);
-    expect(lenient.stdout).toContain('latest.yaml:22:9: warning: spec.taskDefinition.containerDefinitions[0].image: image "123456789012.dkr.ecr.us-east-1.amazonaws.com/warned:latest" uses the mutable tag :latest');
+    expect(lenient.stdout).toContain('test/fixtures/manifests/warnings/latest.yaml:22:9: warning: spec.taskDefinition.containerDefinitions[0].image: image "123456789012.dkr.ecr.us-east-1.amazonaws.com/warned:latest" uses the mutable tag :latest');
     const strict = await cli('validate', '--strict', 'test/fixtures/manifests/warnings');
     expect(strict.code).toBe(1);
   });
 
-  it('prints diagnostics as JSON with --json', async () => {
+  it('prints paths relative to the working directory, wherever DIR is', async () => {
+    const fromFixtures = await cliIn(path.join(ROOT, 'test/fixtures/manifests'), 'validate', 'broken');
+    expect(fromFixtures.stdout).toMatch(/^broken\/bad-yaml\.yaml:7:1: invalid YAML/m);
+    const fromInside = await cliIn(path.join(ROOT, 'test/fixtures/manifests/broken'), 'validate', '.');
+    expect(fromInside.stdout).toContain('\nunknown-field.yaml:25:9: ');
+    const fromBelow = await cliIn(path.join(ROOT, 'test/fixtures/manifests/broken'), 'validate', '..');
+    const files = fromBelow.stdout.split('\n').map((line) => line.split(':')[0]);
+    expect(files[0]).toBe('bad-condition.yaml');
+    expect(files).toContain('../warnings/latest.yaml');
+  });
+
+  it('prints diagnostics as JSON with --json, files relative to the validated root', async () => {
     const result = await cli('validate', '--json', 'test/fixtures/manifests/broken');
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as { valid: boolean; errors: number; diagnostics: Array<Record<string, unknown>> };
     expect(report.valid).toBe(false);
-    expect(report.errors).toBe(6);
-    expect(report.diagnostics[0]).toEqual({
+    expect(report.errors).toBe(7);
+    expect(report.diagnostics.find((d) => d.code === 'yaml-syntax')).toEqual({
       file: 'bad-yaml.yaml',
       line: 7,
       col: 1,

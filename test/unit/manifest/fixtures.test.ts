@@ -10,6 +10,7 @@ describe('test/fixtures/manifests/broken', () => {
     const snapshot = await loadDesiredState(path.join(ROOT, 'test/fixtures/manifests/broken'));
     expect(validateSnapshot(snapshot).valid).toBe(false);
     expect(snapshot.diagnostics.map(formatDiagnostic)).toEqual([
+      'bad-condition.yaml:9:7: spec.metrics[0].successCondition: successCondition does not parse: unexpected character "=" at 1:11 (see the condition language in docs/analysis.md)',
       'bad-yaml.yaml:7:1: invalid YAML: Tabs are not allowed as indentation',
       'duplicate-b.yaml:4:3: metadata.name: Service demo/shared is defined twice: at duplicate-a.yaml:4 and at duplicate-b.yaml:4',
       'fargate-size.yaml:16:5: spec.taskDefinition.memory: memory "512" is not a Fargate size for cpu 512 (with cpu 512, memory (MiB) must be 1024-4096 in steps of 1024)',

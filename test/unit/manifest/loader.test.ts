@@ -66,10 +66,22 @@ describe('loadDesiredState', () => {
     await write('bad.yaml', bad);
     const snapshot = await loadDesiredState(dir);
     expect([...snapshot.services.keys()]).toEqual(['demo/web']);
-    expect(snapshot.files.get('bad.yaml')).toMatchObject({ ok: false, serviceKeys: ['demo/api'] });
+    expect(snapshot.files.get('bad.yaml')).toMatchObject({ ok: false, serviceKeys: ['demo/api', 'demo/worker'] });
     expect(snapshot.files.get('good.yaml')).toMatchObject({ ok: true, serviceKeys: ['demo/web'], diagnostics: [] });
     const line = bad.split('\n').findIndex((l) => l.includes('desiredCount: two')) + 1;
     expect(snapshot.diagnostics.map((d) => `${d.file}:${d.line}:${d.col}: ${d.path}`)).toEqual([`bad.yaml:${line}:3: spec.desiredCount`]);
+  });
+
+  it('names the services and templates of documents the schema rejected, when their identity is readable', async () => {
+    const arnCluster = service('api').replace('cluster: demo', 'cluster: arn:aws:ecs:us-east-1:123456789012:cluster/prod');
+    const noCluster = service('orphan').replace('cluster: demo', 'cluster: [demo]');
+    const numericName = service('x').replace('name: x', 'name: 42');
+    const template = stringify({ ...analysisTemplate('error-rate'), spec: { metrics: [] } });
+    await write('broken.yaml', [arnCluster.replace('desiredCount: 2', 'desiredCount: two'), noCluster, numericName, template].join('---\n'));
+    const snapshot = await loadDesiredState(dir);
+    expect(snapshot.services.size).toBe(0);
+    expect(snapshot.analysisTemplates.size).toBe(0);
+    expect(snapshot.files.get('broken.yaml')).toMatchObject({ ok: false, serviceKeys: ['prod/api'], analysisTemplates: ['error-rate'] });
   });
 
   it('reports a file that vanishes during the load as an error for that file', async () => {
@@ -86,7 +98,7 @@ describe('loadDesiredState', () => {
     const snapshot = await loadDesiredState(path.join(dir, 'absent'));
     expect(snapshot.complete).toBe(false);
     expect(snapshot.services.size).toBe(0);
-    expect(snapshot.diagnostics).toEqual([expect.objectContaining({ code: 'unreadable' })]);
+    expect(snapshot.diagnostics).toEqual([expect.objectContaining({ file: '.', code: 'unreadable' })]);
     expect(validateSnapshot(snapshot).valid).toBe(false);
   });
 

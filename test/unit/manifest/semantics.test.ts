@@ -4,6 +4,8 @@ import { parseManifestFile } from '../../../src/manifest/parse.js';
 import { serviceManifestSchema } from '../../../src/manifest/schema.js';
 import type { ServiceManifestInput } from '../../../src/manifest/schema.js';
 import { checkDocuments, checkService, imageTag } from '../../../src/manifest/semantics.js';
+import { ROLLOUT_ARG_NAMES } from '../../../src/manifest/index.js';
+import { rolloutArgs } from '../../../src/rollout/analysis/index.js';
 import { RULE_A, analysisTemplate, baseService, blueGreenRollout, canaryRollout } from './helpers.js';
 
 /** The findings of all per-service rules on the base service after `mutate`, as "code@path" (severity-prefixed for warnings). */
@@ -338,4 +340,73 @@ describe('across documents', () => {
       't.yaml:1: analysis-args@spec.metrics[0].provider: {{args.target-group}} is not declared in spec.args',
     ]);
   });
+
+  it('treats the args the rollout engine provides as passed', () => {
+    const service = baseService();
+    service.spec.rollout = canaryRollout();
+    service.spec.rollout.canary.steps.push({ analysis: { templates: ['error-rate'] } });
+    const template = analysisTemplate();
+    template.spec.args = [...ROLLOUT_ARG_NAMES.map((name) => ({ name })), { name: 'target-group' }];
+    expect(check({ 's.yaml': yamlOf(service), 't.yaml': yamlOf(template) })).toEqual([
+      's.yaml:1: analysis-args@spec.rollout.canary.steps[2].analysis.templates[0]: AnalysisTemplate "error-rate" needs args: target-group (pass them in args: [{name, value}])',
+    ]);
+  });
+
+  it('lists exactly the args rolloutArgs provides', () => {
+    const facts = {
+      cluster: 'demo',
+      service: 'web',
+      stableTargetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/6d0ecf831eec9f09',
+      canaryTargetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-green/73e2d6bc24d8a067',
+      loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/demo-alb/50dc6c495c0c9188',
+    };
+    expect(Object.keys(rolloutArgs(facts)).sort()).toEqual([...ROLLOUT_ARG_NAMES].sort());
+  });
+
+  it('requires placeholders in conditions to name declared args too', () => {
+    const template = analysisTemplate();
+    template.spec.metrics[0]!.failureCondition = 'result == "{{args.state}}"';
+    expect(check({ 't.yaml': yamlOf(template) })).toEqual(['t.yaml:1: analysis-args@spec.metrics[0].failureCondition: {{args.state}} is not declared in spec.args']);
+  });
 });
+
+describe('analysis conditions', () => {
+  const templateYaml = (successCondition: string, failureCondition?: string) =>
+    [
+      'apiVersion: ecs-reconciler/v1',
+      'kind: AnalysisTemplate',
+      'metadata: {name: error-rate}',
+      'spec:',
+      '  args: [{name: maxRatio, value: "0.05"}]',
+      '  metrics:',
+      '    - name: ratio',
+      `      successCondition: ${JSON.stringify(successCondition)}`,
+      ...(failureCondition === undefined ? [] : [`      failureCondition: ${JSON.stringify(failureCondition)}`]),
+      '      provider: {cloudwatchAlarm: {alarmName: web-5xx}}',
+    ].join('\n');
+  const diagnostics = (text: string) =>
+    checkDocuments(parseManifestFile('t.yaml', text).documents).map((d) => `${d.file}:${d.line}:${d.col}: ${d.code}@${d.path}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`);
+
+  it.each([
+    ['a comparison on the newest value', 'result[0] <= 0.05'],
+    ['a guarded list check', 'len(result) > 0 && all(result, {# < 0.05})'],
+    ['an arg placeholder standing for a number', 'default(result[0], 0) < {{args.maxRatio}}'],
+    ['an arg placeholder inside a string', 'result == "{{ args.maxRatio }}"'],
+  ])('accepts %s', (_case, condition) => {
+    expect(diagnostics(templateYaml(condition))).toEqual([]);
+  });
+
+  it('reports a syntax error at the condition, with the parser message and its position in the condition', () => {
+    expect(diagnostics(templateYaml('result[0] <= ', 'result ==== 1'))).toEqual([
+      't.yaml:8:7: analysis-condition@spec.metrics[0].successCondition: successCondition does not parse: unexpected end of expression at 1:14 (see the condition language in docs/analysis.md)',
+      't.yaml:9:7: analysis-condition@spec.metrics[0].failureCondition: failureCondition does not parse: unexpected "==" at 1:10 (see the condition language in docs/analysis.md)',
+    ]);
+  });
+
+  it('keeps positions after a placeholder those of the condition as written', () => {
+    expect(diagnostics(templateYaml('result < {{args.maxRatio}} &&'))).toEqual([
+      't.yaml:8:7: analysis-condition@spec.metrics[0].successCondition: successCondition does not parse: unexpected end of expression at 1:30 (see the condition language in docs/analysis.md)',
+    ]);
+  });
+});
+

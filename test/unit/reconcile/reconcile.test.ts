@@ -119,11 +119,14 @@ describe('reconcileAll', () => {
     expect(report.prune?.outcome === 'refused' && report.prune.reason).toMatch(/error/);
   });
 
-  it('a file that does not even parse into a manifest is reported by file:line, and touches nothing', async () => {
+  it('a file that does not even parse into a manifest is reported by file:line and names its service, touching nothing', async () => {
     const fake = fakeEcsAccount();
     const dir = await desiredState({ 'api.yaml': manifest('api'), 'web.yaml': manifest('web').replace('desiredCount: 2', 'desiredCount: two') });
     const report = await reconcileAll({ dir, clients: fake.clients, options: { readBack: noWait } });
-    expect(report.services.map((s) => s.key)).toEqual(['demo/api']);
+    expect(report.services.map((s) => [s.key, s.status])).toEqual([
+      ['demo/api', 'changed'],
+      ['demo/web', 'invalid'],
+    ]);
     expect(report.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.file, d.path])).toEqual([['web.yaml', 'spec.desiredCount']]);
     expect(fake.services.has('demo/web')).toBe(false);
     expect(hasFailures(report)).toBe(true);
@@ -164,6 +167,16 @@ describe('reconcileService', () => {
     expect(report.services.map((s) => [s.key, s.status])).toEqual([['demo/web', 'changed']]);
     const described = fake.ecs.commandCalls(DescribeServicesCommand).flatMap((call) => call.args[0].input.services ?? []);
     expect(new Set(described)).toEqual(new Set(['web']));
+  });
+
+  it('reports the service as observed before acting: absent while missing, present once it exists', async () => {
+    const fake = fakeEcsAccount();
+    const dir = await desiredState({ 'api.yaml': manifest('api') });
+    const creating = await reconcileService('demo/api', { dir, clients: fake.clients, options: { readBack: noWait } });
+    expect(creating.observed).toEqual({});
+    const again = await reconcileService('demo/api', { dir, clients: fake.clients, options: { readBack: noWait } });
+    expect(Object.keys(again.observed ?? {})).toEqual(['demo/api']);
+    expect(again.observed?.['demo/api']).toMatchObject({ serviceName: 'api', desiredCount: 2 });
   });
 
   it('a key no manifest names does nothing (deleting is prune\'s decision)', async () => {
