@@ -420,7 +420,8 @@ export const analysisRefSchema = z.strictObject({
   args: z.array(analysisArg).optional(),
 }).meta({ id: 'AnalysisRef' });
 
-const weightPercent = z.number().min(0, { error: 'weights are percentages from 0 to 100' }).max(100, { error: 'weights are percentages from 0 to 100' });
+const WEIGHT_ERROR = 'weights are whole percentages from 0 to 100';
+const weightPercent = z.int({ error: WEIGHT_ERROR }).min(0, { error: WEIGHT_ERROR }).max(100, { error: WEIGHT_ERROR });
 
 export const canaryStepSchema = z
   .strictObject({
@@ -444,6 +445,8 @@ const backgroundAnalysis = analysisRefSchema.extend({
 });
 
 const progressDeadlineSeconds = z.int().positive().optional().describe('Abort when a step makes no progress for this long; default 600');
+const scaleDownDelaySeconds = z.int().nonnegative().optional().describe('Seconds the old task set keeps running after promotion; default 30');
+const abortScaleDownDelaySeconds = z.int().nonnegative().optional().describe('Seconds the new task set keeps running after an abort; default 30');
 
 export const rollingConfigSchema = z.strictObject({
   minimumHealthyPercent: z.int().min(0).max(100).optional(),
@@ -458,6 +461,8 @@ export const canaryConfigSchema = z.strictObject({
   listenerRule: listenerRuleArnSchema,
   steps: z.array(canaryStepSchema).min(1),
   analysis: backgroundAnalysis.optional().describe('Background analysis for the whole rollout'),
+  scaleDownDelaySeconds,
+  abortScaleDownDelaySeconds,
   progressDeadlineSeconds,
 });
 
@@ -470,8 +475,8 @@ export const blueGreenConfigSchema = z.strictObject({
   postPromotionAnalysis: analysisRefSchema.optional(),
   autoPromotionEnabled: z.boolean().optional().describe('Default true'),
   autoPromotionSeconds: z.int().positive().optional(),
-  scaleDownDelaySeconds: z.int().nonnegative().optional().describe('Default 30'),
-  abortScaleDownDelaySeconds: z.int().nonnegative().optional().describe('Default 30'),
+  scaleDownDelaySeconds,
+  abortScaleDownDelaySeconds,
   progressDeadlineSeconds,
 });
 

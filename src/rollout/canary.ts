@@ -22,9 +22,6 @@ export function canaryStrategy(config: CanaryConfig, resolveTargetGroup: (ref: s
     if (scale?.replicas !== undefined) return { type: 'setCanaryScale', scale: { replicas: scale.replicas } };
     return { type: 'setCanaryScale', scale: { matchTrafficWeight: true } };
   });
-  for (const step of steps) {
-    if (step.type === 'setWeight' && !Number.isInteger(step.weight)) throw new Error(`setWeight ${step.weight}: weights are whole percents`);
-  }
   const stable = resolveTargetGroup(config.stableTargetGroup);
   const canary = resolveTargetGroup(config.canaryTargetGroup);
   if (stable === canary) throw new Error('stableTargetGroup and canaryTargetGroup must be different target groups');
@@ -37,8 +34,8 @@ export function canaryStrategy(config: CanaryConfig, resolveTargetGroup: (ref: s
       ? { backgroundAnalysis: { templates: background.templates, ...(background.args ? { args: background.args } : {}), startingStep: background.startingStep ?? 0 } }
       : {}),
     progressDeadlineSeconds: config.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS,
-    scaleDownDelaySeconds: DEFAULT_DELAY_SECONDS,
-    abortScaleDownDelaySeconds: DEFAULT_DELAY_SECONDS,
+    scaleDownDelaySeconds: config.scaleDownDelaySeconds ?? DEFAULT_DELAY_SECONDS,
+    abortScaleDownDelaySeconds: config.abortScaleDownDelaySeconds ?? DEFAULT_DELAY_SECONDS,
   };
 }
 

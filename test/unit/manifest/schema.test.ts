@@ -106,13 +106,14 @@ describe('service schema', () => {
     expect(issues(slowStart(10))).toEqual(['spec.loadBalancer.targetGroupSettings.attributes.slow_start.duration_seconds: slow start is 0 (off) or 30-900 seconds']);
   });
 
-  it('keeps canary weights within 0-100', () => {
+  it('keeps canary weights whole percentages within 0-100', () => {
     const rollout = canaryRollout();
-    rollout.canary.steps = [{ setWeight: 101 }, { setWeight: -1 }, { setCanaryScale: { weight: 150 } }, { setWeight: 100 }];
+    rollout.canary.steps = [{ setWeight: 101 }, { setWeight: -1 }, { setCanaryScale: { weight: 150 } }, { setWeight: 12.5 }, { setWeight: 100 }];
     expect(issues((m) => (m.spec.rollout = rollout))).toEqual([
-      'spec.rollout.canary.steps.0.setWeight: weights are percentages from 0 to 100',
-      'spec.rollout.canary.steps.1.setWeight: weights are percentages from 0 to 100',
-      'spec.rollout.canary.steps.2.setCanaryScale.weight: weights are percentages from 0 to 100',
+      'spec.rollout.canary.steps.0.setWeight: weights are whole percentages from 0 to 100',
+      'spec.rollout.canary.steps.1.setWeight: weights are whole percentages from 0 to 100',
+      'spec.rollout.canary.steps.2.setCanaryScale.weight: weights are whole percentages from 0 to 100',
+      'spec.rollout.canary.steps.3.setWeight: weights are whole percentages from 0 to 100',
     ]);
   });
 
