@@ -1,0 +1,55 @@
+# syntax=docker/dockerfile:1
+# The ecs-reconciler controller image. Built and run as described in docs/operations.md.
+#
+#   docker build -t ecs-reconciler .
+#   docker run --read-only -v "$PWD/desired-state:/git/current:ro" ecs-reconciler
+#
+# Two stages: the build stage compiles TypeScript and prunes dev dependencies; the runtime stage holds only what
+# `node dist/cli/main.js` needs (dist/, schema/, package.json, production node_modules). The runtime writes
+# nothing to its filesystem, so it runs with a read-only root (ECS readonlyRootFilesystem, docker --read-only).
+
+ARG NODE_IMAGE=node:22-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+# Dependencies first, so a source change does not invalidate the npm ci layer. --ignore-scripts: the project's
+# `prepare` script builds, and the sources are not copied yet; no production dependency needs an install script.
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY schema ./schema
+RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+
+FROM ${NODE_IMAGE} AS runtime
+# tini as PID 1: it forwards SIGTERM from `docker stop` / ECS StopTask to node and reaps zombies. It is in the
+# image rather than left to the runtime (`docker run --init`, ECS linuxParameters.initProcessEnabled) so that the
+# image behaves the same under docker, ECS and Kubernetes, whatever the task definition says.
+# The controller runs as uid/gid 10001, not root and not the base image's `node` user (uid 1000, which often
+# collides with host users on bind mounts).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tini \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --gid 10001 ecs-reconciler \
+    && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ecs-reconciler
+WORKDIR /app
+COPY --from=build /src/package.json ./package.json
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY --from=build /src/schema ./schema
+
+# The git-sync link the template mounts (deploy/cloudformation.yaml); listen on every interface so Prometheus can
+# scrape /metrics from outside the container (the security group decides who may).
+ENV NODE_ENV=production \
+    ECS_RECONCILER_DIR=/git/current \
+    ECS_RECONCILER_LISTEN=0.0.0.0:9400
+USER 10001:10001
+EXPOSE 9400
+
+# No curl in a slim image: node's own fetch asks /healthz on the listen port, with 0.0.0.0/[::]/empty host
+# replaced by 127.0.0.1.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["node", "-e", "const a=(process.env.ECS_RECONCILER_LISTEN||'127.0.0.1:9400').replace(/^(0\\.0\\.0\\.0|\\[::\\]|)(?=:)/,'127.0.0.1');fetch('http://'+a+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/cli/main.js"]
+CMD ["run"]
