@@ -196,6 +196,11 @@ function addUpdateActions(build: Build, service: ObservedService): void {
     return;
   }
 
+  // Adoption tags first: the controller's IAM policy lets it change only services carrying its managed-by tag.
+  const tagPlan = planTags(service.serviceArn, plan.key, tags, service.tags);
+  const adopting = service.tags[MANAGED_BY_TAG] !== tags.instance;
+  if (adopting) plan.actions.push(...tagPlan.actions);
+
   const update: JsonRecord = {};
   const reasons: string[] = [];
   if (tdChanges.length > 0 && !external) {
@@ -241,8 +246,7 @@ function addUpdateActions(build: Build, service: ObservedService): void {
     plan.changes.push(...scaling.changes);
   }
 
-  const tagPlan = planTags(service.serviceArn, plan.key, tags, service.tags);
-  plan.actions.push(...tagPlan.actions);
+  if (!adopting) plan.actions.push(...tagPlan.actions);
   plan.changes.push(...tagPlan.changes);
 
   if (options.keepTaskDefinitionRevisions !== undefined && !external) {

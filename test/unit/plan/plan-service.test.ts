@@ -285,6 +285,17 @@ describe('planService: ownership and replacement', () => {
     ]);
   });
 
+  it('adopting a service that also differs tags it before changing it, so a tag-scoped IAM policy allows the change', () => {
+    aws.state.services['prod/checkout']!.tags = {};
+    const plan = planService(manifest({ desiredCount: 9 }, { annotations: { 'ecs-reconciler/adopt': 'true' } }), aws.state, { revision: 'r2' });
+    expect(kinds(plan)).toEqual(['TagResource', 'UpdateService']);
+  });
+
+  it('a managed service that differs is changed first, its revision tag written after', () => {
+    const plan = planService(manifest({ desiredCount: 9, tags: [{ key: 'team', value: 'payments' }] }), aws.state, { revision: 'r2' });
+    expect(kinds(plan)).toEqual(['UpdateService', 'TagResource']);
+  });
+
   it.each([
     ['launch type FARGATE -> EC2', { launchType: 'EC2' }, 'launchType'],
     ['capacity providers -> launch type', { launchType: 'FARGATE' }, 'capacityProviderStrategy'],
