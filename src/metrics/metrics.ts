@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { parseServiceKey } from '../controller/key.js';
+import { parseServiceKey } from '../manifest/identity.js';
 import type { AnalysisStatus, RolloutStrategy, ServiceSummary } from '../controller/status.js';
 import type { UnfinishedWork, WorkQueueMetrics } from '../controller/workqueue.js';
 import { OwnedSeries } from './owned-series.js';

@@ -4,11 +4,15 @@
  * JSON protocol sends them) so that normalization can treat desired and observed alike.
  */
 
+import { parseServiceKey } from '../manifest/identity.js';
+import type { ServiceKey } from '../manifest/identity.js';
+
+// Service keys are defined once, with the manifests; observe re-exports them for its callers.
+export { clusterName, parseServiceKey, serviceKey } from '../manifest/identity.js';
+export type { ServiceKey } from '../manifest/identity.js';
+
 /** The tag naming the controller instance that manages a resource. */
 export const MANAGED_BY_TAG = 'ecs-reconciler:managed-by';
-
-/** `cluster/service`, with the cluster's short name. */
-export type ServiceKey = string;
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -160,23 +164,6 @@ export function emptyObservedState(): ObservedState {
     scalingPolicies: {},
     scheduledActions: {},
   };
-}
-
-export function serviceKey(cluster: string, service: string): ServiceKey {
-  return `${clusterName(cluster)}/${service}`;
-}
-
-export function parseServiceKey(key: ServiceKey): { cluster: string; service: string } {
-  const slash = key.indexOf('/');
-  if (slash <= 0 || slash === key.length - 1 || key.indexOf('/', slash + 1) !== -1) {
-    throw new Error(`invalid service key "${key}": expected "cluster/service"`);
-  }
-  return { cluster: key.slice(0, slash), service: key.slice(slash + 1) };
-}
-
-/** A cluster's short name from its name or ARN (arn:aws:ecs:region:account:cluster/name). */
-export function clusterName(clusterOrArn: string): string {
-  return clusterOrArn.startsWith('arn:') ? clusterOrArn.slice(clusterOrArn.lastIndexOf('/') + 1) : clusterOrArn;
 }
 
 /** Application Auto Scaling's resource id for an ECS service. */

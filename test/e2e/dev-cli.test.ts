@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { sandboxClientConfig } from '../../src/sandbox/sandbox.js';
 import { spawnCli } from './apply-harness.js';
+import { pollFor } from './controller-harness.js';
 
 let dir: string;
 
@@ -18,8 +19,8 @@ afterAll(async () => {
 });
 
 describe('ecs-reconciler dev', () => {
-  it('starts the seeded sandbox, applies the folder once, says where to look, and stops cleanly on SIGTERM', async () => {
-    const child = spawnCli(['dev', dir, '--port', '0']);
+  it('starts the seeded sandbox and the controller, says where to look, applies the folder, and stops cleanly on SIGTERM', async () => {
+    const child = spawnCli(['dev', dir, '--port', '0', '--listen', '127.0.0.1:0']);
     let stdout = '';
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     const ready = new Promise<void>((resolve, reject) => {
@@ -32,16 +33,21 @@ describe('ecs-reconciler dev', () => {
     await ready;
 
     expect(stdout).toContain(`seeded from ${path.join(dir, '.sandbox', 'seed.yaml')}`);
-    expect(stdout).toContain('3 services: 3 changed');
-    const endpoint = /sandbox running at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+    const endpoint = /sandbox AWS account at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+    const controller = /status page {2}(http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1];
     expect(endpoint).toBeDefined();
+    expect(controller).toBeDefined();
+    expect(stdout).toContain(`metrics      ${controller}/metrics`);
     expect(stdout).toContain(`aws --endpoint-url ${endpoint} ecs describe-services --cluster demo --services checkout payments web`);
-    expect(stdout).toContain(`ecs-reconciler diff ${dir} --endpoint-url ${endpoint}`);
 
     const ecs = new ECSClient(sandboxClientConfig(endpoint!));
-    const out = await ecs.send(new DescribeServicesCommand({ cluster: 'demo', services: ['web'] }));
+    const web = await pollFor(async () => {
+      const out = await ecs.send(new DescribeServicesCommand({ cluster: 'demo', services: ['web'] }));
+      return out.services?.[0]?.status === 'ACTIVE' ? out.services[0] : undefined;
+    }, 10_000);
     ecs.destroy();
-    expect(out.services?.[0]?.status).toBe('ACTIVE');
+    expect(web?.serviceName).toBe('web');
+    expect((await fetch(`${controller}/status`)).status).toBe(200);
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

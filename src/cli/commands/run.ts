@@ -1,0 +1,131 @@
+import { InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { DEFAULT_LISTEN, DEFAULT_RESYNC_MS, DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_WORKERS, startController } from '../../controller/index.js';
+import type { RunningController } from '../../controller/index.js';
+import { createLogger, parseLevel } from '../../log/logger.js';
+import type { Logger } from '../../log/logger.js';
+import { parseDuration } from '../../manifest/index.js';
+import { addAwsOptions, awsClientOptions } from '../aws-options.js';
+import type { AwsFlags } from '../aws-options.js';
+
+export interface RunFlags extends AwsFlags {
+  dir: string;
+  listen: { host: string; port: number };
+  resync: number;
+  workers: number;
+  prune: boolean;
+  logLevel: string;
+  shutdownTimeout: number;
+}
+
+/** `host:port`, `[v6]:port` or `:port` (all interfaces). Port 0 picks a free one. */
+export function parseListen(value: string): { host: string; port: number } {
+  const colon = value.lastIndexOf(':');
+  const host = colon <= 0 ? '0.0.0.0' : value.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(value.slice(colon + 1));
+  if (colon === -1 || !Number.isInteger(port) || port < 0 || port > 65535 || value.slice(colon + 1) === '') {
+    throw new InvalidArgumentError(`expected HOST:PORT such as 127.0.0.1:9400 (port 0..65535), got "${value}"`);
+  }
+  return { host, port };
+}
+
+/** A positive duration in milliseconds: "5m", "30s", "1h30m" or whole seconds. */
+export function parseDurationMs(value: string): number {
+  let seconds: number;
+  try {
+    seconds = parseDuration(/^\d+$/.test(value) ? Number(value) : value);
+  } catch {
+    throw new InvalidArgumentError(`expected a duration such as 30s, 5m or 1h30m, got "${value}"`);
+  }
+  if (seconds <= 0) throw new InvalidArgumentError(`expected a duration longer than 0, got "${value}"`);
+  return seconds * 1000;
+}
+
+function parseWorkers(value: string): number {
+  const workers = Number(value);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new InvalidArgumentError(`expected an integer 1..64, got "${value}"`);
+  return workers;
+}
+
+export function parseLogLevel(value: string): string {
+  try {
+    return parseLevel(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+const FALSE_WORDS = new Set(['', '0', 'false', 'no', 'off']);
+
+/** Commander turns a boolean option on whenever its variable is set; ECS_RECONCILER_PRUNE=false must mean off. */
+function envFlag(command: Command, name: string, envVar: string): boolean {
+  const value = command.getOptionValue(name) === true;
+  if (command.getOptionValueSource(name) !== 'env') return value;
+  return !FALSE_WORDS.has((process.env[envVar] ?? '').trim().toLowerCase());
+}
+
+/** Resolves once SIGTERM or SIGINT arrives. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+/** Stops on the first signal; exit code 0 whether in-flight reconciles finished or were abandoned at the bound. */
+export async function stopOnSignal(running: RunningController, log: Logger): Promise<number> {
+  const signal = await untilSignal();
+  log.info({ signal }, `${signal}: shutting down`);
+  await running.stop();
+  return 0;
+}
+
+export async function runController(flags: RunFlags): Promise<number> {
+  const log = createLogger({ level: flags.logLevel });
+  const running = await startController({
+    dir: flags.dir,
+    instance: flags.instance,
+    workers: flags.workers,
+    resyncMs: flags.resync,
+    prune: flags.prune,
+    shutdownTimeoutMs: flags.shutdownTimeout,
+    log,
+    aws: awsClientOptions(flags),
+    listen: flags.listen,
+  });
+  return stopOnSignal(running, log);
+}
+
+export function register(program: Command): void {
+  const command = addAwsOptions(
+    program
+      .command('run')
+      .description('the controller: watch DIR, keep AWS in sync with it, serve /metrics, /healthz, /readyz, /status and a status page')
+      .addOption(new Option('--dir <dir>', 'desired-state folder (or git-sync link)').env('ECS_RECONCILER_DIR').makeOptionMandatory())
+      .addOption(
+        new Option('--listen <host:port>', 'address of the metrics, health and status server').env('ECS_RECONCILER_LISTEN').argParser(parseListen).default(DEFAULT_LISTEN, '127.0.0.1:9400'),
+      )
+      .addOption(
+        new Option('--resync <duration>', 'drift detection interval, jittered by 10% (e.g. 30s, 5m)').env('ECS_RECONCILER_RESYNC').argParser(parseDurationMs).default(DEFAULT_RESYNC_MS, '5m'),
+      )
+      .addOption(new Option('--workers <n>', 'services reconciled in parallel').env('ECS_RECONCILER_WORKERS').argParser(parseWorkers).default(DEFAULT_WORKERS))
+      .addOption(new Option('--prune', 'delete managed services no manifest names (refuses empty desired sets and mass deletions)').env('ECS_RECONCILER_PRUNE'))
+      .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent').env('ECS_RECONCILER_LOG_LEVEL').argParser(parseLogLevel).default('info'))
+      .addOption(
+        new Option('--shutdown-timeout <duration>', 'on SIGTERM, how long in-flight reconciles may finish before they are abandoned')
+          .env('ECS_RECONCILER_SHUTDOWN_TIMEOUT')
+          .argParser(parseDurationMs)
+          .default(DEFAULT_SHUTDOWN_TIMEOUT_MS, '20s'),
+      ),
+  );
+  command.action(async (flags: RunFlags) => {
+    try {
+      process.exitCode = await runController({ ...flags, prune: envFlag(command, 'prune', 'ECS_RECONCILER_PRUNE') });
+    } catch (error) {
+      process.stderr.write(`ecs-reconciler run: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+    }
+    // Nothing may keep a stopped controller alive (a slow AWS call abandoned at the shutdown bound).
+    process.exit();
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * Everything the controller does outside its own memory, behind one interface: load the folder, watch it,
+ * reconcile one service, observe all clusters in one batch, delete a pruned service. `awsControllerIo` is the real
+ * thing; unit tests pass fakes.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AwsCallObserver, AwsClients } from '../aws/index.js';
+import { executePrune } from '../apply/index.js';
+import type { PruneResult } from '../apply/index.js';
+import { awsCallLogger } from '../log/events.js';
+import type { Logger } from '../log/logger.js';
+import { loadDesiredState } from '../manifest/index.js';
+import type { DesiredService, DesiredStateSnapshot } from '../manifest/index.js';
+import type { ControllerMetrics } from '../metrics/metrics.js';
+import { observeClusters, TaskDefinitionCache } from '../observe/index.js';
+import type { ObservedState } from '../observe/index.js';
+import { observationFor } from '../plan/index.js';
+import type { PrunePlan } from '../plan/index.js';
+import { reconcileService } from '../reconcile/index.js';
+import type { ReconcileOptions, ReconcileReport } from '../reconcile/index.js';
+import type { Scheduler } from './time.js';
+import { DEFAULT_DEBOUNCE_MS, watchFolder } from './watch.js';
+import type { FolderWatcher } from './watch.js';
+
+export interface ControllerIo {
+  load(dir: string): Promise<DesiredStateSnapshot>;
+  /** Calls `onChange` (debounced) whenever something in or at the folder may have changed. */
+  watch(dir: string, onChange: () => void, onError: (error: unknown) => void): FolderWatcher;
+  /** One service against the given desired state; never throws for AWS errors (they are in the report). */
+  reconcile(key: string, snapshot: DesiredStateSnapshot): Promise<ReconcileReport>;
+  /** One batched observation of every cluster these services name, with what they refer to. */
+  observe(services: readonly DesiredService[]): Promise<ObservedState>;
+  prune(plan: PrunePlan): Promise<PruneResult>;
+}
+
+export interface AwsControllerIoOptions {
+  clients: Pick<AwsClients, 'ecs' | 'elbv2' | 'autoscaling'>;
+  instance: string;
+  scheduler: Scheduler;
+  debounceMs?: number;
+  readBack?: ReconcileOptions['readBack'];
+}
+
+export function awsControllerIo(options: AwsControllerIoOptions): ControllerIo {
+  // Shared by every reconcile and resync: task definitions are immutable per ARN, so each is read once.
+  const taskDefinitions = new TaskDefinitionCache();
+  const { clients, instance } = options;
+  return {
+    load: loadDesiredState,
+    watch: (dir, onChange, onError) => watchFolder(dir, onChange, { debounceMs: options.debounceMs ?? DEFAULT_DEBOUNCE_MS, scheduler: options.scheduler, onError }),
+    reconcile: (key, snapshot) =>
+      reconcileService(key, { snapshot, clients, taskDefinitions, options: { instance, ...(options.readBack ? { readBack: options.readBack } : {}) } }),
+    observe(services) {
+      const observation = observationFor(services.map((service) => service.manifest));
+      return observeClusters({ clients, taskDefinitions }, observation.clusters, observation.extras);
+    },
+    prune: (plan) => executePrune(clients, plan, { dryRun: false }),
+  };
+}
+
+const currentLog = new AsyncLocalStorage<Logger>();
+
+/** Runs `work` with `log` as the logger of the AWS calls it makes, so each write line carries the reconcile's ids. */
+export function withCallLogger<T>(log: Logger, work: () => Promise<T>): Promise<T> {
+  return currentLog.run(log, work);
+}
+
+/** The clients' observer: counts every attempt in the metrics and logs it with the current reconcile's context. */
+export function awsCallObserver(root: Logger, metrics: Pick<ControllerMetrics, 'observeAwsCall'>): AwsCallObserver {
+  return (event) => {
+    metrics.observeAwsCall(event);
+    awsCallLogger(currentLog.getStore() ?? root)(event);
+  };
+}

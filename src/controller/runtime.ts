@@ -1,0 +1,84 @@
+/**
+ * The controller process, wired: logger, metrics, AWS clients (rate-limited, counted and logged), the controller,
+ * and the HTTP server. `run` and `dev` are thin CLI layers over `startController`.
+ */
+import { createRequire } from 'node:module';
+import { createAwsClients, destroyAwsClients } from '../aws/index.js';
+import type { AwsClientOptions } from '../aws/index.js';
+import type { Logger } from '../log/logger.js';
+import { createMetrics } from '../metrics/metrics.js';
+import { startServer } from '../server/server.js';
+import { Controller } from './controller.js';
+import type { ControllerOptions } from './controller.js';
+import { awsCallObserver, awsControllerIo } from './io.js';
+import { systemTime } from './time.js';
+import type { WorkersExit } from './workers.js';
+
+export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 9400 };
+
+export interface RuntimeOptions extends Pick<ControllerOptions, 'dir' | 'instance' | 'workers' | 'resyncMs' | 'prune' | 'shutdownTimeoutMs'> {
+  log: Logger;
+  /** Endpoint, region and client config; the observer is the runtime's own. */
+  aws: Omit<AwsClientOptions, 'observer'>;
+  listen: { host: string; port: number };
+  debounceMs?: number;
+}
+
+export interface RunningController {
+  /** Where /metrics, /healthz, /readyz, /status and the status page are served. */
+  url: string;
+  controller: Controller;
+  /** Stops the controller (bounded by the shutdown timeout), then the server and the clients. */
+  stop(): Promise<WorkersExit>;
+}
+
+function packageVersion(): string {
+  // The same relative path from src/controller and from dist/controller.
+  const manifest = createRequire(import.meta.url)('../../package.json') as { version?: string };
+  return manifest.version ?? 'unknown';
+}
+
+export async function startController(options: RuntimeOptions): Promise<RunningController> {
+  const { log } = options;
+  const metrics = createMetrics({ version: packageVersion() });
+  const clients = createAwsClients({ ...options.aws, observer: awsCallObserver(log, metrics) });
+  const controller = new Controller({
+    dir: options.dir,
+    instance: options.instance,
+    io: awsControllerIo({ clients, instance: options.instance, scheduler: systemTime, ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}) }),
+    metrics,
+    log,
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
+    ...(options.prune !== undefined ? { prune: options.prune } : {}),
+    ...(options.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: options.shutdownTimeoutMs } : {}),
+  });
+  let server;
+  try {
+    server = await startServer({
+      host: options.listen.host,
+      port: options.listen.port,
+      metrics: metrics.registry,
+      status: () => controller.status(),
+      ready: () => controller.readiness(),
+      onError: (error, path) => log.error({ err: error, path }, `serving ${path} failed`),
+    });
+  } catch (error) {
+    destroyAwsClients(clients);
+    throw error;
+  }
+  log.info({ event: 'listening', url: server.url }, `serving /metrics, /healthz, /readyz, /status and the status page at ${server.url}`);
+  // Not awaited: the initial sync may take long, and a SIGTERM meanwhile must still stop within the bound.
+  controller.start().catch((error: unknown) => log.error({ err: error }, 'the controller failed to start'));
+  const running = server;
+  return {
+    url: server.url,
+    controller,
+    async stop() {
+      const exit = await controller.stop();
+      await running.close();
+      destroyAwsClients(clients);
+      return exit;
+    },
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * How the controller judges one service from what reconcile or resync found: its sync and health status, the
+ * `reconcile_total` result, whether to retry with backoff or look again later, and the decision to log.
+ */
+import type { ApplyError, ServiceResult, ServiceStatus } from '../apply/index.js';
+import type { DecisionOutcome } from '../log/events.js';
+import type { DesiredService } from '../manifest/index.js';
+import type { ReconcileResult } from '../metrics/metrics.js';
+import type { ObservedService } from '../observe/index.js';
+import type { PlanOutcome, ServicePlan } from '../plan/index.js';
+import type { HealthStatus, RolloutStrategy, SyncStatus } from './status.js';
+
+export function strategyOf(service: DesiredService): RolloutStrategy {
+  return service.manifest.spec.rollout?.strategy ?? 'Rolling';
+}
+
+/** Argo CD's health, from ECS's own view of the service's deployments (or task sets) and task counts. */
+export function healthOf(observed: ObservedService | undefined): HealthStatus {
+  if (observed === undefined || observed.status !== 'ACTIVE') return 'Missing';
+  const primary = observed.deployments.find((deployment) => deployment.status === 'PRIMARY');
+  if (primary?.rolloutState === 'FAILED') return 'Degraded';
+  const settling =
+    observed.deployments.length > 1 ||
+    primary?.rolloutState === 'IN_PROGRESS' ||
+    observed.taskSets.some((taskSet) => taskSet.stabilityStatus !== undefined && taskSet.stabilityStatus !== 'STEADY_STATE') ||
+    observed.runningCount < observed.desiredCount;
+  return settling ? 'Progressing' : 'Healthy';
+}
+
+const SYNC_STATUS: Record<ServiceStatus | PlanOutcome, SyncStatus> = {
+  'in-sync': 'Synced',
+  changed: 'Synced',
+  planned: 'OutOfSync',
+  changes: 'OutOfSync',
+  'not-converged': 'OutOfSync',
+  'requires-replacement': 'OutOfSync',
+  blocked: 'OutOfSync',
+  conflict: 'Conflict',
+  failed: 'Error',
+  invalid: 'Unknown',
+};
+
+export function syncStatusOf(status: ServiceStatus | PlanOutcome): SyncStatus {
+  return SYNC_STATUS[status];
+}
+
+export interface RequeuePolicy {
+  /** Look again this soon while a change settles (health Progressing), to report its health. */
+  progressingMs: number;
+  /** Look again this soon when the plan is blocked (a service still draining, a missing target group). */
+  blockedMs: number;
+}
+
+export const DEFAULT_REQUEUE: RequeuePolicy = { progressingMs: 10_000, blockedMs: 30_000 };
+
+/** What one reconcile of a desired service amounts to. */
+export interface Verdict {
+  syncStatus: SyncStatus;
+  healthStatus: HealthStatus;
+  message?: string;
+  result: ReconcileResult;
+  /** Failed: the work queue retries with backoff. */
+  retry: boolean;
+  requeueAfterMs?: number;
+  decision: { action: string; outcome: DecisionOutcome; reason: string; details?: Record<string, unknown> };
+}
+
+function describeError(error: ApplyError): string {
+  return `${error.action ? `${error.action}: ` : ''}${error.code}: ${error.message}`;
+}
+
+/** The distinct kinds of the actions taken, e.g. `RegisterTaskDefinition+UpdateService`. */
+function actionName(result: ServiceResult): string {
+  const kinds = [...new Set(result.actions.map((action) => action.kind))];
+  return kinds.length > 0 ? kinds.join('+') : 'sync';
+}
+
+/**
+ * Judges one service's result. `drift`: the desired manifest is the one last applied, so a change undid drift.
+ * `observed` is the service before acting (absent when it did not exist).
+ */
+export function judgeResult(result: ServiceResult, observed: ObservedService | undefined, context: { revision: string; drift: boolean; requeue: RequeuePolicy }): Verdict {
+  const syncStatus = syncStatusOf(result.status);
+  const changes = result.changes.map((change) => change.path);
+  const message = result.error ? describeError(result.error) : result.messages.join('; ') || undefined;
+  const base = { syncStatus, ...(message ? { message } : {}) };
+  switch (result.status) {
+    case 'in-sync': {
+      const healthStatus = healthOf(observed);
+      const requeue = healthStatus === 'Progressing' ? { requeueAfterMs: context.requeue.progressingMs } : {};
+      return {
+        ...base,
+        healthStatus,
+        result: healthStatus === 'Progressing' ? 'requeue' : 'success',
+        retry: false,
+        ...requeue,
+        decision: { action: 'sync', outcome: 'skipped', reason: 'in sync' },
+      };
+    }
+    case 'changed':
+      return {
+        ...base,
+        // A change was just applied: ECS starts a deployment (or a new service), so look again once it settles.
+        healthStatus: 'Progressing',
+        result: 'requeue',
+        retry: false,
+        requeueAfterMs: context.requeue.progressingMs,
+        decision: {
+          action: actionName(result),
+          outcome: 'applied',
+          reason: context.drift ? 'corrected drift: AWS was changed outside git' : `applied revision ${context.revision}`,
+          details: { changes, drift: context.drift },
+        },
+      };
+    case 'conflict':
+    case 'requires-replacement':
+      return { ...base, healthStatus: healthOf(observed), result: 'conflict', retry: false, decision: { action: actionName(result), outcome: 'refused', reason: message ?? result.status } };
+    case 'blocked':
+      return {
+        ...base,
+        healthStatus: healthOf(observed),
+        result: 'requeue',
+        retry: false,
+        requeueAfterMs: context.requeue.blockedMs,
+        decision: { action: actionName(result), outcome: 'waiting', reason: message ?? 'blocked' },
+      };
+    default:
+      // failed, not-converged (and planned/invalid, which a live reconcile does not produce): retry with backoff.
+      return {
+        ...base,
+        healthStatus: healthOf(observed),
+        result: 'error',
+        retry: true,
+        decision: { action: actionName(result), outcome: 'failed', reason: message ?? result.status, details: { changes } },
+      };
+  }
+}
+
+/** A reconcile that could not run at all (AWS unreachable, access denied while observing). */
+export function judgeError(error: ApplyError): Verdict {
+  const message = describeError(error);
+  return { syncStatus: 'Error', healthStatus: 'Unknown', message, result: 'error', retry: true, decision: { action: 'reconcile', outcome: 'failed', reason: message } };
+}
+
+/** The status a resync's plan implies for a service it does not queue. */
+export function statusFromPlan(plan: ServicePlan, observed: ObservedService | undefined): { syncStatus: SyncStatus; healthStatus: HealthStatus; message?: string } {
+  const message = plan.messages.join('; ');
+  return { syncStatus: syncStatusOf(plan.outcome === 'changes' && plan.actions.length === 0 ? 'in-sync' : plan.outcome), healthStatus: healthOf(observed), ...(message ? { message } : {}) };
+}

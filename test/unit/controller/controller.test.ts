@@ -1,0 +1,332 @@
+import { describe, expect, it } from 'vitest';
+import type { PruneResult, ServiceResult, ServiceStatus } from '../../../src/apply/index.js';
+import { Controller } from '../../../src/controller/controller.js';
+import type { ControllerIo } from '../../../src/controller/io.js';
+import { createLogger } from '../../../src/log/logger.js';
+import type { DesiredStateSnapshot } from '../../../src/manifest/index.js';
+import { createMetrics } from '../../../src/metrics/metrics.js';
+import type { ObservedState } from '../../../src/observe/index.js';
+import { planService } from '../../../src/plan/index.js';
+import type { PrunePlan } from '../../../src/plan/index.js';
+import type { ReconcileReport } from '../../../src/reconcile/index.js';
+import { captureLines } from '../log/capture.js';
+import { FakeAws } from '../plan/fixtures.js';
+import { FakeTime, settle } from './fake-time.js';
+import { desired, missingFolder, snapshotOf } from './fixtures.js';
+import type { FileSpec } from './fixtures.js';
+
+/** Everything outside the controller, in memory: the folder, the account (FakeAws) and scripted reconcile results. */
+class FakeIo implements ControllerIo {
+  snapshot: DesiredStateSnapshot;
+  readonly aws = new FakeAws();
+  readonly reconciled: string[] = [];
+  readonly pruned: string[] = [];
+  observations = 0;
+  watcherClosed = false;
+  /** Per key, what the next reconcile reports; default: apply the plan to the fake account. */
+  readonly scripted = new Map<string, ServiceStatus>();
+  /** Per key, the requeueAfterMs the next reports carry (a rollout timer). */
+  readonly timers = new Map<string, number>();
+  /** When set, reconciles wait for it (to hold them in flight). */
+  gate: Promise<void> | undefined;
+  private notify: () => void = () => {};
+
+  constructor(files: FileSpec[]) {
+    this.snapshot = snapshotOf(files);
+  }
+
+  load = async (): Promise<DesiredStateSnapshot> => this.snapshot;
+
+  watch(_dir: string, onChange: () => void) {
+    this.notify = onChange;
+    return {
+      ready: async () => {},
+      close: async () => {
+        this.watcherClosed = true;
+      },
+    };
+  }
+
+  /** The folder changed: the next load returns these files. */
+  change(files: FileSpec[], revision = 'rev-2'): void {
+    this.snapshot = snapshotOf(files, { revision });
+    this.notify();
+  }
+
+  async reconcile(key: string, snapshot: DesiredStateSnapshot): Promise<ReconcileReport> {
+    this.reconciled.push(key);
+    await this.gate;
+    const service = snapshot.services.get(key)!;
+    const plan = planService(service.manifest, this.aws.state, { revision: snapshot.revision });
+    const status = this.scripted.get(key) ?? (plan.actions.length > 0 ? 'changed' : 'in-sync');
+    if (status === 'changed') this.aws.apply(plan.actions);
+    const result: ServiceResult = { key, status, changes: plan.changes, actions: [], deferred: [], messages: [] };
+    const timer = this.timers.get(key);
+    return { revision: snapshot.revision, root: snapshot.root, dryRun: false, services: [result], diagnostics: [], observed: {}, ...(timer !== undefined ? { requeueAfterMs: timer } : {}) };
+  }
+
+  async observe(): Promise<ObservedState> {
+    this.observations++;
+    return this.aws.state;
+  }
+
+  async prune(plan: PrunePlan): Promise<PruneResult> {
+    this.pruned.push(...plan.deleteKeys);
+    for (const key of plan.deleteKeys) delete this.aws.state.services[key];
+    return { outcome: 'ok', services: plan.deleteKeys.map((key) => ({ key, status: 'deleted', actions: [] })) };
+  }
+}
+
+function setUp(io: FakeIo, options: { prune?: boolean; shutdownTimeoutMs?: number } = {}) {
+  const time = new FakeTime();
+  const logs = captureLines();
+  const metrics = createMetrics({ version: 'test', processMetrics: false });
+  const controller = new Controller({
+    dir: '/desired',
+    io,
+    metrics,
+    log: createLogger({ destination: logs.stream, level: 'debug' }),
+    instance: 'ecs-reconciler',
+    workers: 2,
+    resyncMs: 60_000,
+    time,
+    random: () => 0.5,
+    ...options,
+  });
+  return { controller, time, logs, metrics };
+}
+
+/** Lets the workers and the loads run to quiescence; no clock moves. */
+async function flush(): Promise<void> {
+  for (let i = 0; i < 30; i++) await settle();
+}
+
+async function counter(metrics: ReturnType<typeof createMetrics>, name: string): Promise<number> {
+  const metric = await metrics.registry.getSingleMetric(name)?.get();
+  return metric?.values.reduce((sum, value) => sum + value.value, 0) ?? 0;
+}
+
+const api = desired('api');
+const web = desired('web');
+
+describe('Controller: initial sync and readiness', () => {
+  it('observes once, queues only the services that differ, and is ready when they are done', async () => {
+    const io = new FakeIo([{ file: 'api.yaml', services: [api] }, { file: 'web.yaml', services: [web] }]);
+    io.aws.apply(planService(api.manifest, io.aws.state, { revision: 'rev-1' }).actions);
+    let release: () => void = () => {};
+    io.gate = new Promise((resolve) => (release = resolve));
+    const { controller } = setUp(io);
+    expect(controller.readiness()).toEqual({ ready: false, reason: 'desired state not loaded yet' });
+
+    await controller.start();
+    await flush();
+    expect(io.observations).toBe(1);
+    expect(io.reconciled).toEqual(['prod/web']);
+    expect(controller.readiness()).toEqual({ ready: false, reason: 'first sync not done' });
+    expect(controller.status().services.map((s) => [s.key, s.syncStatus])).toEqual([
+      ['prod/api', 'Synced'],
+      ['prod/web', 'Unknown'],
+    ]);
+    release();
+    await flush();
+    expect(controller.readiness()).toEqual({ ready: true });
+    await controller.stop();
+  });
+
+  it('becomes ready after the queued services were reconciled once', async () => {
+    const io = new FakeIo([{ file: 'api.yaml', services: [api] }]);
+    const { controller } = setUp(io);
+    await controller.start();
+    await flush();
+    expect(io.reconciled).toEqual(['prod/api']);
+    expect(controller.readiness()).toEqual({ ready: true });
+    expect(controller.status()).toMatchObject({ revision: 'rev-1', services: [{ key: 'prod/api', syncStatus: 'Synced', healthStatus: 'Progressing' }] });
+    await controller.stop();
+  });
+
+  it('is not ready, with the reason, while the folder is missing; it syncs once the folder appears', async () => {
+    const io = new FakeIo([]);
+    io.snapshot = missingFolder();
+    const { controller } = setUp(io);
+    await controller.start();
+    expect(controller.readiness()).toMatchObject({ ready: false, reason: expect.stringMatching(/^desired-state folder missing or unreadable/) });
+    expect(io.observations).toBe(0);
+
+    io.change([{ file: 'api.yaml', services: [api] }]);
+    await flush();
+    expect(io.observations).toBe(1);
+    expect(controller.readiness()).toEqual({ ready: true });
+    await controller.stop();
+  });
+});
+
+describe('Controller: changes', () => {
+  it('queues only the services whose manifest changed', async () => {
+    const io = new FakeIo([{ file: 'api.yaml', services: [api] }, { file: 'web.yaml', services: [web] }]);
+    const { controller } = setUp(io);
+    await controller.start();
+    await flush();
+    io.reconciled.length = 0;
+
+    io.change([{ file: 'api.yaml', services: [api] }, { file: 'web.yaml', services: [desired('web', { desiredCount: 6 })] }]);
+    await flush();
+    expect(io.reconciled).toEqual(['prod/web']);
+    await controller.stop();
+  });
+
+  it('a broken file keeps its service in force: it is neither reconciled to anything new nor forgotten', async () => {
+    const io = new FakeIo([{ file: 'api.yaml', services: [api] }, { file: 'web.yaml', services: [web] }]);
+    const { controller, metrics } = setUp(io, { prune: true });
+    await controller.start();
+    await flush();
+    io.reconciled.length = 0;
+
+    io.change([{ file: 'api.yaml', services: [api], broken: true }, { file: 'web.yaml', services: [desired('web', { desiredCount: 6 })] }]);
+    await flush();
+    expect(io.reconciled).toEqual(['prod/web']);
+    expect(controller.status().manifestErrors.map((problem) => problem.file)).toEqual(['api.yaml']);
+    expect(controller.status().services.map((s) => s.key)).toEqual(['prod/api', 'prod/web']);
+    expect(await counter(metrics, 'ecs_reconciler_manifest_errors')).toBe(1);
+    await controller.resync();
+    await flush();
+    expect(io.pruned).toEqual([]);
+    await controller.stop();
+  });
+
+  it('counts a change applied without a new manifest as a drift correction', async () => {
+    const io = new FakeIo([{ file: 'api.yaml', services: [api] }]);
+    const { controller, metrics, logs } = setUp(io);
+    await controller.start();
+    await flush();
+    await controller.resync();
+    expect(await counter(metrics, 'ecs_reconciler_drift_corrections_total')).toBe(0);
+
+    const observed = io.aws.state.services['prod/api']!;
+    observed.desiredCount = 1;
+    observed.settings = { ...observed.settings, desiredCount: 1 };
+    await controller.resync();
+    await flush();
+    expect(await counter(metrics, 'ecs_reconciler_drift_corrections_total')).toBe(1);
+    expect(logs.records().some((line) => line.event === 'decision' && line.msg === 'corrected drift: AWS was changed outside git')).toBe(true);
+    await controller.stop();
+  });
+
+  it('retries a failed reconcile with backoff', async () => {
+    const io = new FakeIo([{ file: 'api.yaml', services: [api] }]);
+    io.scripted.set('prod/api', 'failed');
+    const { controller, time, metrics } = setUp(io);
+    await controller.start();
+    await flush();
+    expect(io.reconciled).toEqual(['prod/api']);
+    expect(controller.status().services[0]?.syncStatus).toBe('Error');
+
+    io.scripted.delete('prod/api');
+    time.advance(100);
+    await flush();
+    expect(io.reconciled).toEqual(['prod/api', 'prod/api']);
+    expect(controller.status().services[0]?.syncStatus).toBe('Synced');
+    expect(await counter(metrics, 'ecs_reconciler_workqueue_retries_total')).toBe(1);
+    await controller.stop();
+  });
+});
+
+describe('Controller: timers', () => {
+  it("looks at a service again when its reconcile asks to (a rollout's pause), and not before", async () => {
+    const io = new FakeIo([{ file: 'api.yaml', services: [api] }]);
+    io.aws.apply(planService(api.manifest, io.aws.state, { revision: 'rev-1' }).actions);
+    const { controller, time } = setUp(io);
+    await controller.start();
+    await controller.resync();
+    io.timers.set('prod/api', 5_000);
+    io.aws.state.services['prod/api']!.desiredCount = 1;
+    await controller.resync();
+    await flush();
+    expect(io.reconciled).toEqual(['prod/api']);
+
+    time.advance(4_999);
+    await flush();
+    expect(io.reconciled).toEqual(['prod/api']);
+    time.advance(1);
+    await flush();
+    expect(io.reconciled).toEqual(['prod/api', 'prod/api']);
+    await controller.stop();
+  });
+});
+
+describe('Controller: prune', () => {
+  it('deletes a service whose manifest was removed, through one resync that approves it', async () => {
+    const services = [desired('a'), desired('b'), desired('c'), desired('d')];
+    const io = new FakeIo(services.map((service) => ({ file: `${service.name}.yaml`, services: [service] })));
+    const { controller } = setUp(io, { prune: true });
+    await controller.start();
+    await flush();
+
+    io.change(services.slice(0, 3).map((service) => ({ file: `${service.name}.yaml`, services: [service] })));
+    await flush();
+    expect(io.pruned).toEqual(['prod/d']);
+    expect(controller.status().services.map((s) => s.key)).toEqual(['prod/a', 'prod/b', 'prod/c']);
+    await controller.stop();
+  });
+
+  it('without --prune, forgets a removed service and leaves it in AWS', async () => {
+    const io = new FakeIo([{ file: 'a.yaml', services: [desired('a')] }, { file: 'b.yaml', services: [desired('b')] }]);
+    const { controller } = setUp(io);
+    await controller.start();
+    await flush();
+    io.change([{ file: 'a.yaml', services: [desired('a')] }]);
+    await flush();
+    expect(io.pruned).toEqual([]);
+    expect(io.aws.state.services['prod/b']).toBeDefined();
+    expect(controller.status().services.map((s) => s.key)).toEqual(['prod/a']);
+    await controller.stop();
+  });
+});
+
+describe('Controller: shutdown', () => {
+  it('stops taking work, closes the watcher, and waits for the reconciles in flight', async () => {
+    const io = new FakeIo([{ file: 'api.yaml', services: [api] }, { file: 'web.yaml', services: [web] }]);
+    let release: () => void = () => {};
+    io.gate = new Promise((resolve) => (release = resolve));
+    const { controller } = setUp(io, { shutdownTimeoutMs: 20_000 });
+    await controller.start();
+    await flush();
+    expect(io.reconciled).toEqual(['prod/api', 'prod/web']);
+
+    const stopped = controller.stop();
+    await flush();
+    expect(io.watcherClosed).toBe(true);
+    io.change([{ file: 'api.yaml', services: [desired('api', { desiredCount: 9 })] }]);
+    release();
+    expect(await stopped).toBe('drained');
+    expect(io.reconciled).toEqual(['prod/api', 'prod/web']);
+  });
+
+  it('abandons reconciles still in flight when the shutdown timeout passes', async () => {
+    const io = new FakeIo([{ file: 'api.yaml', services: [api] }]);
+    io.gate = new Promise(() => {});
+    const { controller, time, logs } = setUp(io, { shutdownTimeoutMs: 20_000 });
+    await controller.start();
+    await flush();
+
+    let exit: string | undefined;
+    const stopped = controller.stop().then((value) => (exit = value));
+    time.advance(19_999);
+    await flush();
+    expect(exit).toBeUndefined();
+    time.advance(1);
+    await stopped;
+    expect(exit).toBe('abandoned');
+    expect(logs.records().some((line) => line.msg === 'stopped: abandoned the reconciles still in flight')).toBe(true);
+  });
+
+  it('cancels the periodic resync', async () => {
+    const io = new FakeIo([{ file: 'api.yaml', services: [api] }]);
+    const { controller, time } = setUp(io);
+    await controller.start();
+    await flush();
+    await controller.stop();
+    time.advance(10 * 60_000);
+    await flush();
+    expect(io.observations).toBe(1);
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { decidePrune, jitteredInterval, prunePlanFor, selectOutOfSync } from '../../../src/controller/resync.js';
+import type { DesiredService } from '../../../src/manifest/index.js';
+import { MANAGED_BY_TAG, planService } from '../../../src/plan/index.js';
+import { FakeAws } from '../plan/fixtures.js';
+import { desired } from './fixtures.js';
+
+const PLAN = { revision: 'rev-1', instance: 'ecs-reconciler' };
+
+/** An account where every given service was created from its manifest, so it is in sync. */
+function accountWith(services: readonly DesiredService[]): FakeAws {
+  const aws = new FakeAws();
+  for (const service of services) aws.apply(planService(service.manifest, aws.state, PLAN).actions);
+  return aws;
+}
+
+describe('selectOutOfSync', () => {
+  const services = [desired('api'), desired('web'), desired('worker')];
+
+  it('queues nothing when every service is in sync', () => {
+    const aws = accountWith(services);
+    const selection = selectOutOfSync(services, aws.state, PLAN);
+    expect(selection.outOfSync).toEqual([]);
+    expect([...selection.plans.values()].map((plan) => plan.outcome)).toEqual(['in-sync', 'in-sync', 'in-sync']);
+  });
+
+  it('queues only the services that differ: changed in git, changed in AWS, or missing', () => {
+    const aws = accountWith(services);
+    const drifted = aws.state.services['prod/worker']!;
+    drifted.desiredCount = 1;
+    drifted.settings = { ...drifted.settings, desiredCount: 1 };
+    const edited = [desired('api', { desiredCount: 5 }), desired('web'), desired('worker'), desired('brand-new')];
+    expect(selectOutOfSync(edited, aws.state, PLAN).outOfSync).toEqual(['prod/api', 'prod/brand-new', 'prod/worker']);
+  });
+
+  it('does not queue what it cannot fix (a conflict), but plans it for the status', () => {
+    const aws = accountWith(services);
+    delete aws.state.services['prod/web']!.tags[MANAGED_BY_TAG];
+    const selection = selectOutOfSync(services, aws.state, PLAN);
+    expect(selection.outOfSync).toEqual([]);
+    expect(selection.plans.get('prod/web')?.outcome).toBe('conflict');
+  });
+});
+
+describe('decidePrune', () => {
+  const all = [desired('a'), desired('b'), desired('c'), desired('d')];
+  const state = accountWith(all).state;
+
+  it('approves deleting managed services no manifest names, within the share', () => {
+    const plan = decidePrune({ desiredKeys: ['prod/a', 'prod/b', 'prod/c'], state, instance: 'ecs-reconciler' });
+    expect(plan).toMatchObject({ outcome: 'ok', deleteKeys: ['prod/d'] });
+    expect(plan.actions.map((action) => [action.kind, action.resourceKey])).toEqual([
+      ['UpdateService', 'prod/d'],
+      ['DeleteService', 'prod/d'],
+    ]);
+  });
+
+  it('refuses when the desired state cannot be trusted, naming what it would have deleted', () => {
+    const plan = decidePrune({ desiredKeys: ['prod/a', 'prod/b', 'prod/c'], state, instance: 'ecs-reconciler', blocker: 'api.yaml has errors and never loaded cleanly' });
+    expect(plan).toEqual({ outcome: 'refused', reason: 'api.yaml has errors and never loaded cleanly; nothing is pruned', deleteKeys: ['prod/d'], actions: [] });
+  });
+
+  it("keeps planPrune's guards: an empty desired set and a mass deletion are refused", () => {
+    expect(decidePrune({ desiredKeys: [], state, instance: 'ecs-reconciler' }).outcome).toBe('refused');
+    expect(decidePrune({ desiredKeys: ['prod/a'], state, instance: 'ecs-reconciler' })).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/3 of 4/) });
+  });
+
+  it('only counts services managed by this instance', () => {
+    expect(decidePrune({ desiredKeys: ['prod/a'], state, instance: 'other-instance' })).toMatchObject({ outcome: 'ok', deleteKeys: [] });
+  });
+});
+
+describe('prunePlanFor', () => {
+  it('narrows an approved plan to one service', () => {
+    const plan = decidePrune({ desiredKeys: ['prod/a', 'prod/b'], state: accountWith([desired('a'), desired('b'), desired('c')]).state, instance: 'ecs-reconciler', maxDeleteShare: 1 });
+    if (plan.outcome !== 'ok') throw new Error('expected an approved plan');
+    expect(prunePlanFor(plan, 'prod/c').deleteKeys).toEqual(['prod/c']);
+    expect(prunePlanFor(plan, 'prod/a').deleteKeys).toEqual([]);
+  });
+});
+
+describe('jitteredInterval', () => {
+  it.each([
+    [0, 270_000],
+    [0.5, 300_000],
+    [1, 330_000],
+  ])('random %d spreads 5 min to %d ms (+/-10%%)', (random, expected) => {
+    expect(jitteredInterval(300_000, () => random)).toBeCloseTo(expected, 6);
+  });
+});
