@@ -6,6 +6,11 @@ import { register as registerSchema } from './commands/schema.js';
 import { register as registerDiff } from './commands/diff.js';
 import { register as registerApply } from './commands/apply.js';
 import { register as registerDev } from './commands/dev.js';
+import { register as registerStatus } from './commands/status.js';
+import { register as registerPromote } from './commands/promote.js';
+import { register as registerAbort } from './commands/abort.js';
+import { register as registerRetry } from './commands/retry.js';
+import { register as registerRun } from './commands/run.js';
 
 // The SDK warns on every run that its releases after January 2027 need Node 22. Our lockfile pins the SDK, the
 // container image runs a newer Node, and the warning on stderr would only clutter output that scripts read.
@@ -21,5 +26,10 @@ registerSchema(program);
 registerDiff(program);
 registerApply(program);
 registerDev(program);
+registerStatus(program);
+registerPromote(program);
+registerAbort(program);
+registerRetry(program);
+registerRun(program);
 
 await program.parseAsync(process.argv);

@@ -4,9 +4,11 @@ import type { ApplyError, CallRecorder, Execution, PruneResult, ServiceResult } 
 import { loadDesiredState } from '../manifest/index.js';
 import type { DesiredService, DesiredStateSnapshot } from '../manifest/index.js';
 import { managedServices, observeClusters, observeServices, TaskDefinitionCache } from '../observe/index.js';
-import type { ObservedState } from '../observe/index.js';
+import type { ObservedService, ObservedState } from '../observe/index.js';
 import { DEFAULT_INSTANCE, observationFor, planPrune, planService } from '../plan/index.js';
 import type { PlanOptions, ServicePlan } from '../plan/index.js';
+import { reconcileRollouts } from '../rollout/engine/pass.js';
+import type { RolloutEngineContext } from '../rollout/engine/index.js';
 import { brokenServiceKeys, desiredStateErrors } from './report.js';
 import type { BrokenService, ReconcileReport } from './report.js';
 
@@ -29,12 +31,19 @@ export interface ReconcileOptions {
 }
 
 export interface ReconcileContext {
-  clients: Pick<AwsClients, 'ecs' | 'elbv2' | 'autoscaling'>;
+  /** `cloudwatch` is used by rollout analysis; without it, CloudWatch metrics measure as errors. */
+  clients: Pick<AwsClients, 'ecs' | 'elbv2' | 'autoscaling'> & Partial<Pick<AwsClients, 'cloudwatch'>>;
   /** The recorder wired as the clients' observer: the report then counts the calls this pass made. */
   calls?: CallRecorder;
   /** Kept across passes by a long-running caller: task definitions are immutable, so they are read once. */
   taskDefinitions?: TaskDefinitionCache;
   options?: ReconcileOptions;
+  /**
+   * Drive Canary/BlueGreen rollouts in this pass (src/rollout/engine): the long-running controller does, a one-shot
+   * `apply` does not (a rollout needs a process that comes back when a pause or a measurement is due). The clock
+   * (epoch ms) and analysis providers default to the system clock and the built-in providers.
+   */
+  rollout?: Pick<RolloutEngineContext, 'clock' | 'providers' | 'fetch'>;
 }
 
 export type DesiredStateSource = { dir: string } | { snapshot: DesiredStateSnapshot };
@@ -82,8 +91,15 @@ async function reconcilePass(
   const run = { ...context, taskDefinitions: context.taskDefinitions ?? new TaskDefinitionCache(), options };
   try {
     const state = await observeDesired(run, desired, options.prune ?? false);
+    report.observed = observedOf(desired, state);
     const planOptions: PlanOptions = { revision: snapshot.revision, instance: options.instance ?? DEFAULT_INSTANCE };
     report.services.push(...(await applyServices(run, desired, state, planOptions)));
+    if (run.rollout) {
+      const engine = { ...run.rollout, clients: run.clients, taskDefinitions: run.taskDefinitions, instance: planOptions.instance ?? DEFAULT_INSTANCE, revision: snapshot.revision, dryRun: options.dryRun ?? false };
+      const rollouts = await reconcileRollouts(engine, snapshot, desired, state, report.services);
+      if (Object.keys(rollouts.rollouts).length > 0) report.rollouts = rollouts.rollouts;
+      if (rollouts.requeueAfterMs !== undefined) report.requeueAfterMs = rollouts.requeueAfterMs;
+    }
     if (options.prune) report.prune = await prune(run, snapshot, state);
   } catch (error) {
     report.error = toApplyError(error);
@@ -103,6 +119,10 @@ async function observeDesired(run: Run, desired: readonly DesiredService[], whol
   const observation = observationFor(desired.map((service) => service.manifest));
   const context = { clients: run.clients, taskDefinitions: run.taskDefinitions };
   return wholeClusters ? observeClusters(context, observation.clusters, observation.extras) : observeServices(context, observation.keys, observation.extras);
+}
+
+function observedOf(desired: readonly DesiredService[], state: ObservedState): Record<string, ObservedService> {
+  return Object.fromEntries(desired.flatMap(({ key }) => (state.services[key] ? [[key, state.services[key]] as const] : [])));
 }
 
 type Planned = { service: DesiredService; plan: ServicePlan } | { service: DesiredService; error: ApplyError };

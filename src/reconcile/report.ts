@@ -2,6 +2,8 @@ import { isSettled } from '../apply/index.js';
 import type { ApplyError, CallSummary, PruneResult, ServiceResult, ServiceStatus } from '../apply/index.js';
 import { countBySeverity } from '../manifest/index.js';
 import type { Diagnostic, DesiredStateSnapshot } from '../manifest/index.js';
+import type { ObservedService } from '../observe/index.js';
+import type { RolloutReport } from '../rollout/engine/index.js';
 
 export interface ReconcileReport {
   /** The desired-state revision (git commit or content hash) the pass applied. */
@@ -14,6 +16,15 @@ export interface ReconcileReport {
   diagnostics: Diagnostic[];
   /** Present when prune was asked for. */
   prune?: PruneResult;
+  /**
+   * The manifests' services as observed before acting, by key (a missing service is absent): the controller derives
+   * their health from it without another read.
+   */
+  observed?: Record<string, ObservedService>;
+  /** Canary/BlueGreen services: the rollout pass of each, by key (see src/rollout/engine). */
+  rollouts?: Record<string, RolloutReport>;
+  /** When to reconcile again: the earliest a rollout asked for (a pause ending, an analysis measurement, AWS progress). */
+  requeueAfterMs?: number;
   /** The calls this pass made, when the caller gave a recorder. */
   calls?: CallSummary;
   /** The pass could not run to the end (AWS unreachable, access denied while observing...). */

@@ -149,6 +149,7 @@ export class SandboxAccount implements ApiRegistry {
       response = call.renderError(failure, requestId);
     }
     const mutating = isMutating(call.operation);
+    const userAgent = header(request, 'user-agent');
     this.calls.add({
       time: now,
       service: call.service,
@@ -158,6 +159,7 @@ export class SandboxAccount implements ApiRegistry {
       requestId,
       ...(failure ? { errorCode: failure.code } : {}),
       ...(mutating ? { input: call.input } : {}),
+      ...(userAgent !== undefined ? { userAgent } : {}),
     });
     response.delayMs = this.faults.latencyMs(call.service, call.operation);
     return response;

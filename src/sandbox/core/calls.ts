@@ -11,6 +11,10 @@ export interface CallRecord {
   outcome: CallOutcome;
   errorCode?: string;
   requestId: string;
+  /** The request's input, for mutating calls only (tests assert on the sequence of writes, e.g. rule weights). */
+  input?: unknown;
+  /** The caller's User-Agent header: tells apart the replicas of a controller (each appends its replica id). */
+  userAgent?: string;
 }
 
 /** Reads by AWS naming convention: everything else changes state. */

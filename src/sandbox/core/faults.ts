@@ -17,9 +17,11 @@ export const faultConfigSchema = z
     latencyMs: z.union([z.number().nonnegative(), z.record(z.string(), z.number().nonnegative())]).default(0),
     /** Share of requests (0..1) answered with a 5xx before the handler runs. */
     serverErrorRate: z.number().min(0).max(1).default(0),
+    /** Share of requests (0..1) answered ThrottlingException at random, on top of the token buckets. */
+    throttleRate: z.number().min(0).max(1).default(0),
     /** How long (simulated ms) a new resource stays invisible to Describe/List calls. */
     consistencyWindowMs: z.number().nonnegative().default(0),
-    /** Seed of the pseudo-random generator behind `serverErrorRate`, so runs repeat exactly. */
+    /** Seed of the pseudo-random generator behind `serverErrorRate` and `throttleRate`, so runs repeat exactly. */
     randomSeed: z.number().int().default(1),
   })
   .strict();
@@ -69,8 +71,9 @@ export class Faults {
     return this.config;
   }
 
-  /** Throws ThrottlingException when the operation's bucket is empty; otherwise takes one token. */
+  /** Throws ThrottlingException when the operation's bucket is empty or `throttleRate` picks the call; otherwise takes one token. */
   takeToken(service: string, operation: string, now: number): void {
+    if (this.config.throttleRate > 0 && this.random() < this.config.throttleRate) throw throttlingError();
     const key = matchingKey(this.config.throttle, service, operation);
     if (key === undefined) return;
     const rule = this.config.throttle[key]!;

@@ -3,6 +3,7 @@ import { AwsError } from '../core/errors.js';
 /** ECS's error shapes: the SDK maps each code to its exception class of the same name. */
 export const clientException = (message: string) => new AwsError('ClientException', message);
 export const invalidParameter = (message: string) => new AwsError('InvalidParameterException', message);
+export const conflict = (message: string) => new AwsError('ConflictException', message);
 export const clusterNotFound = () => new AwsError('ClusterNotFoundException', 'Cluster not found.');
 export const serviceNotFound = () => new AwsError('ServiceNotFoundException', 'Service not found.');
 export const serviceNotActive = () => new AwsError('ServiceNotActiveException', 'Service was not ACTIVE.');

@@ -65,6 +65,8 @@ export interface TaskSetRecord extends TaskPlacement {
   externalId?: string;
   startedBy?: string;
   status: 'PRIMARY' | 'ACTIVE' | 'DRAINING';
+  /** CreateTaskSet's idempotency token and a fingerprint of the request it came with. */
+  clientToken?: { token: string; request: string };
   taskDefinitionArn: string;
   scale: { value: number; unit: 'PERCENT' };
   serviceRegistries: ServiceRegistry[];

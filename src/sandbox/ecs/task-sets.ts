@@ -2,7 +2,7 @@ import type { CreateTaskSetRequest, TaskSet } from '@aws-sdk/client-ecs';
 import type { Handlers } from '../core/service.js';
 import { taskSetArn } from './arns.js';
 import type { EcsContext } from './context.js';
-import { invalidParameter, taskSetNotFound } from './errors.js';
+import { conflict, invalidParameter, taskSetNotFound } from './errors.js';
 import type { ServiceRecord, TaskSetRecord } from './model.js';
 import { validatePlacement } from './placement.js';
 import { newDeploymentId } from './rollout.js';
@@ -41,8 +41,40 @@ function findTaskSet(service: ServiceRecord, ref: string | undefined): TaskSetRe
   return taskSet;
 }
 
+/** ECS: "up to 36 ASCII characters in the range of 33-126 (inclusive)". */
+const CLIENT_TOKEN = /^[\x21-\x7e]{1,36}$/;
+
+/** The request without its token, in a stable form: a retry must carry the same parameters. */
+function requestFingerprint(input: CreateTaskSetRequest): string {
+  const { clientToken: _token, ...rest } = input;
+  return JSON.stringify(sortedKeys(rest));
+}
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([key, v]) => [key, sortedKeys(v)]));
+}
+
+/**
+ * ECS idempotency: a retry with the same client token and the same parameters returns the task set the first
+ * request created, without creating another; the same token with other parameters is a ConflictException (as ECS
+ * answers for RunTask). A token is remembered as long as its task set exists (DRAINING included).
+ */
+function earlierRequest(service: ServiceRecord, input: CreateTaskSetRequest): TaskSetRecord | undefined {
+  if (input.clientToken === undefined) return undefined;
+  if (!CLIENT_TOKEN.test(input.clientToken)) throw invalidParameter('The client token must be 1-36 ASCII characters in the range 33-126.');
+  const earlier = service.taskSets.find((ts) => ts.clientToken?.token === input.clientToken);
+  if (earlier && earlier.clientToken?.request !== requestFingerprint(input)) {
+    throw conflict('The client token was already used for a CreateTaskSet request with different parameters.');
+  }
+  return earlier;
+}
+
 export function createTaskSet(ecs: EcsContext, input: CreateTaskSetRequest): { service: ServiceRecord; taskSet: TaskSetRecord } {
   const service = externalService(ecs, input);
+  const earlier = earlierRequest(service, input);
+  if (earlier) return { service, taskSet: earlier };
   if (!input.taskDefinition) throw invalidParameter('TaskDefinition is required.');
   const definition = usableTaskDefinition(ecs, input.taskDefinition);
   if ((input.loadBalancers?.length ?? 0) > 1) throw invalidParameter('A task set supports at most one load balancer target group.');
@@ -54,6 +86,7 @@ export function createTaskSet(ecs: EcsContext, input: CreateTaskSetRequest): { s
     arn: taskSetArn(ecs.scope, service.clusterName, service.name, id),
     ...(input.externalId !== undefined ? { externalId: input.externalId } : {}),
     status: 'ACTIVE',
+    ...(input.clientToken !== undefined ? { clientToken: { token: input.clientToken, request: requestFingerprint(input) } } : {}),
     taskDefinitionArn: definition.arn,
     scale: parseScale(input.scale),
     serviceRegistries: input.serviceRegistries ?? [],

@@ -1,0 +1,13 @@
+import type { Command } from 'commander';
+import { operatorCommand, reportFailure, runOperatorRequest } from './promote.js';
+import type { RequestFlags } from './promote.js';
+
+export function register(program: Command): void {
+  operatorCommand(program, 'retry', 'retry an aborted Canary/BlueGreen rollout from step 0').action(async (service: string, flags: RequestFlags) => {
+    try {
+      process.exitCode = await runOperatorRequest('retry', service, flags);
+    } catch (error) {
+      reportFailure('retry', error);
+    }
+  });
+}

@@ -1,0 +1,48 @@
+/**
+ * Operator requests from the CLI: `promote`, `promote --full`, `abort`, `retry` are written as the service tag
+ * `ecs-reconciler:request` = `<verb>:<token>`. The controller's next pass applies a request once (its fingerprint
+ * goes into the rollout record in the same write as the change it causes). Authorisation is AWS's: the caller's
+ * own credentials make the TagResource call, so IAM on `ecs:TagResource` for the service decides who may act.
+ */
+import { randomBytes } from 'node:crypto';
+import { DescribeServicesCommand, TagResourceCommand } from '@aws-sdk/client-ecs';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { formatRequest, REQUEST_TAG } from '../index.js';
+import type { RequestVerb } from '../index.js';
+
+export interface ServiceRef {
+  cluster: string;
+  service: string;
+}
+
+/** `cluster/name`, or `name` with `--cluster`. */
+export function parseServiceArgument(argument: string, cluster: string | undefined): ServiceRef {
+  const parts = argument.split('/');
+  if (parts.length === 2 && parts[0] && parts[1]) {
+    if (cluster !== undefined && cluster !== parts[0]) throw new Error(`service "${argument}" names cluster ${parts[0]}, but --cluster says ${cluster}`);
+    return { cluster: parts[0], service: parts[1] };
+  }
+  if (parts.length === 1 && argument !== '') {
+    if (cluster === undefined) throw new Error(`service "${argument}": give it as cluster/name, or pass --cluster`);
+    return { cluster, service: argument };
+  }
+  throw new Error(`service "${argument}" must be cluster/name or name (with --cluster)`);
+}
+
+/** A token unique enough that two requests never share a fingerprint: time plus randomness. */
+export function newRequestToken(now: number = Date.now()): string {
+  return `${now.toString(36)}.${randomBytes(4).toString('hex')}`;
+}
+
+/** Writes the request tag and returns its value. Fails with AWS's error when the service does not exist. */
+export async function sendOperatorRequest(ecs: ECSClient, ref: ServiceRef, verb: RequestVerb, token: string = newRequestToken()): Promise<{ serviceArn: string; request: string }> {
+  const described = await ecs.send(new DescribeServicesCommand({ cluster: ref.cluster, services: [ref.service] }));
+  const service = described.services?.find((candidate) => candidate.status !== 'INACTIVE');
+  if (!service?.serviceArn) throw new Error(`service ${ref.cluster}/${ref.service} not found`);
+  if (service.deploymentController?.type !== 'EXTERNAL') {
+    throw new Error(`service ${ref.cluster}/${ref.service} is not a Canary or BlueGreen service (deployment controller ${service.deploymentController?.type ?? 'ECS'})`);
+  }
+  const request = formatRequest(verb, token);
+  await ecs.send(new TagResourceCommand({ resourceArn: service.serviceArn, tags: [{ key: REQUEST_TAG, value: request }] }));
+  return { serviceArn: service.serviceArn, request };
+}

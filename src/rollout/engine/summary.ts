@@ -1,0 +1,70 @@
+/**
+ * A rollout pass as the controller shows it: the `/status` summary, the service's health, and the metrics
+ * (`rollout_*` gauges through the summary, `rollouts_total` and `analysis_runs_total` from the pass's events).
+ */
+import type { AnalysisStatus, AnalysisSummary, HealthStatus, RolloutSummary } from '../../controller/status.js';
+import type { ControllerMetrics, RolloutOutcome as MetricOutcome } from '../../metrics/metrics.js';
+import type { RolloutOutcome } from '../types.js';
+import type { RolloutReport } from './reconcile-rollout.js';
+
+/** The `rollout` field of the controller's ServiceSummary; undefined when the pass did not reach the state machine. */
+export function toRolloutSummary(report: RolloutReport): RolloutSummary | undefined {
+  const status = report.status;
+  if (!status) return undefined;
+  const analysis = report.analysis.flatMap((run): AnalysisSummary[] => {
+    const phase: AnalysisStatus = run.phase === 'Pending' ? 'Running' : run.phase;
+    const templates = run.templates.length > 0 ? run.templates : [run.runId];
+    return templates.map((template) => ({ template, status: phase, ...(run.message ? { message: run.message } : {}) }));
+  });
+  return {
+    phase: status.phase,
+    ...(status.step ? { step: status.step.index, totalSteps: status.step.total } : {}),
+    canaryWeight: status.canaryWeight,
+    ...(report.record ? { stepStartedAt: new Date(report.record.stepStartedAt * 1000).toISOString() } : {}),
+    message: status.message,
+    ...(analysis.length > 0 ? { analysis } : {}),
+  };
+}
+
+/** Argo CD's health for a rollout service: Degraded after an abort, Progressing while a version ships. */
+export function rolloutHealth(report: RolloutReport): HealthStatus {
+  switch (report.status?.phase) {
+    case undefined:
+      return 'Unknown';
+    case 'Stable':
+      return 'Healthy';
+    case 'Degraded':
+    case 'Aborting':
+    case 'RollingBack':
+      return 'Degraded';
+    default:
+      return 'Progressing';
+  }
+}
+
+/**
+ * `rollouts_total{outcome}`: promoted counts as succeeded; an abort is `aborted` when an operator asked for it and
+ * `failed` when analysis, the progress deadline or a vanished task set caused it; a superseded rollout was given up
+ * for a newer version, which the metric's outcomes count as aborted.
+ */
+export function metricOutcome(outcome: RolloutOutcome, report: RolloutReport): MetricOutcome {
+  if (outcome === 'promoted') return 'succeeded';
+  if (outcome === 'superseded') return 'aborted';
+  return report.record?.abortReason === 'operator' ? 'aborted' : 'failed';
+}
+
+/**
+ * Applies one pass to the metrics. Call it once per reconcile of a rollout service; the gauges come from
+ * `setServiceStatus` with `toRolloutSummary`. Counters only count what the pass committed to AWS, so a pass whose
+ * record write failed (and will be replayed) is not counted twice.
+ */
+export function recordRolloutMetrics(metrics: Pick<ControllerMetrics, 'observeRolloutFinished' | 'countAnalysisRun'>, report: RolloutReport): void {
+  if (!report.committed) return;
+  for (const event of report.events) {
+    if (event.type === 'Outcome') metrics.observeRolloutFinished(report.strategy, metricOutcome(event.outcome, report), event.durationSeconds);
+  }
+  for (const run of report.finishedAnalysis) {
+    if (run.phase === 'Running') continue;
+    for (const template of run.templates) metrics.countAnalysisRun(template, run.phase);
+  }
+}

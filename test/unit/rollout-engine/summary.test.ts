@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { metricOutcome, recordRolloutMetrics, rolloutHealth, toRolloutSummary } from '../../../src/rollout/engine/index.js';
+import type { RolloutReport } from '../../../src/rollout/engine/index.js';
+import { canaryReport } from './fixtures.js';
+
+function recorder() {
+  const calls: string[] = [];
+  return {
+    calls,
+    metrics: {
+      observeRolloutFinished: (strategy: string, outcome: string, seconds: number) => calls.push(`rollout ${strategy} ${outcome} ${seconds}`),
+      countAnalysisRun: (template: string, outcome: string) => calls.push(`analysis ${template} ${outcome}`),
+    },
+  };
+}
+
+const aborted = (reason: 'operator' | 'analysis', committed = true): RolloutReport => {
+  const base = canaryReport();
+  return {
+    ...base,
+    committed,
+    record: { ...base.record!, stage: 'aborted', abortReason: reason },
+    events: [{ type: 'Outcome', outcome: 'aborted', hash: base.hash!, durationSeconds: 800, message: 'x' }],
+    finishedAnalysis: [{ runId: 'r', templates: ['error-rate', 'latency'], phase: 'Failed' }],
+  };
+};
+
+describe('the /status summary', () => {
+  it('carries phase, step, weight, when the step began and each template run', () => {
+    expect(toRolloutSummary(canaryReport())).toEqual({
+      phase: 'Progressing',
+      step: 2,
+      totalSteps: 5,
+      canaryWeight: 10,
+      stepStartedAt: '2026-01-01T12:00:00.000Z',
+      message: 'analysis 9bc0d1e2f3a4-0-s2 running',
+      analysis: [{ template: 'error-rate', status: 'Running' }],
+    });
+  });
+
+  it('is absent when the pass never reached the state machine', () => {
+    const { status: _status, ...failed } = canaryReport();
+    expect(toRolloutSummary(failed)).toBeUndefined();
+    expect(rolloutHealth(failed)).toBe('Unknown');
+  });
+
+  it.each([
+    ['Stable', 'Healthy'],
+    ['Progressing', 'Progressing'],
+    ['Paused', 'Progressing'],
+    ['RollingBack', 'Degraded'],
+    ['Degraded', 'Degraded'],
+  ] as const)('health of phase %s is %s', (phase, health) => {
+    const report = canaryReport();
+    expect(rolloutHealth({ ...report, status: { ...report.status!, phase } })).toBe(health);
+  });
+});
+
+describe('metrics', () => {
+  it('counts an abort caused by analysis as failed, by an operator as aborted, a promotion as succeeded', () => {
+    expect(metricOutcome('aborted', aborted('analysis'))).toBe('failed');
+    expect(metricOutcome('aborted', aborted('operator'))).toBe('aborted');
+    expect(metricOutcome('promoted', canaryReport())).toBe('succeeded');
+    expect(metricOutcome('superseded', canaryReport())).toBe('aborted');
+  });
+
+  it('counts finished rollouts and analysis runs of a committed pass, per template', () => {
+    const { calls, metrics } = recorder();
+    recordRolloutMetrics(metrics, aborted('analysis'));
+    expect(calls).toEqual(['rollout Canary failed 800', 'analysis error-rate Failed', 'analysis latency Failed']);
+  });
+
+  it('counts nothing when the record write failed: the replay will count it', () => {
+    const { calls, metrics } = recorder();
+    recordRolloutMetrics(metrics, aborted('analysis', false));
+    expect(calls).toEqual([]);
+  });
+});
