@@ -1,4 +1,4 @@
-export { createAwsClients, destroyAwsClients, DEFAULT_RATE_LIMITS } from './clients.js';
+export { createAwsClients, destroyAwsClients, DEFAULT_RATE_LIMITS, scaledRateLimits } from './clients.js';
 export type { AwsClients, AwsClientOptions } from './clients.js';
 export { classifyOutcome, isMutatingOperation, isThrottlingError, operationName } from './calls.js';
 export type { AwsApi, AwsCallEvent, AwsCallObserver, AwsCallOutcome } from './calls.js';

@@ -6,6 +6,8 @@ import { createRequire } from 'node:module';
 import { createAwsClients, destroyAwsClients } from '../aws/index.js';
 import type { AwsClientOptions } from '../aws/index.js';
 import type { Logger } from '../log/logger.js';
+import { createHighAvailability, withFence, withReplicaIdentity } from '../ha/index.js';
+import type { HaSettings } from '../ha/index.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { startServer } from '../server/server.js';
 import { Controller } from './controller.js';
@@ -22,6 +24,8 @@ export interface RuntimeOptions extends Pick<ControllerOptions, 'dir' | 'instanc
   aws: Omit<AwsClientOptions, 'observer'>;
   listen: { host: string; port: number };
   debounceMs?: number;
+  /** Leader election and sharding on a DynamoDB lease table (docs/ha.md); without it this process reconciles everything. */
+  ha?: HaSettings;
 }
 
 export interface RunningController {
@@ -41,29 +45,39 @@ function packageVersion(): string {
 export async function startController(options: RuntimeOptions): Promise<RunningController> {
   const { log } = options;
   const metrics = createMetrics({ version: packageVersion() });
-  const clients = createAwsClients({ ...options.aws, observer: awsCallObserver(log, metrics) });
+  const ha = options.ha ? createHighAvailability(options.ha, { log, metrics, ...(options.aws.region ? { region: options.aws.region } : {}), ...(options.aws.clientConfig ? { clientConfig: options.aws.clientConfig } : {}) }) : undefined;
+  const clients = createAwsClients(withReplicaIdentity(ha, { ...options.aws, observer: awsCallObserver(log, metrics) }));
   const controller = new Controller({
     dir: options.dir,
     instance: options.instance,
-    io: awsControllerIo({ clients, instance: options.instance, scheduler: systemTime, ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}) }),
+    io: withFence(ha, awsControllerIo({ clients, instance: options.instance, scheduler: systemTime, clock: systemTime, ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}) })),
     metrics,
     log,
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
     ...(options.prune !== undefined ? { prune: options.prune } : {}),
     ...(options.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: options.shutdownTimeoutMs } : {}),
+    ...(ha ? { ownership: ha } : {}),
   });
+  ha?.onChange(() => controller.ownershipChanged());
+  try {
+    await ha?.start();
+  } catch (error) {
+    destroyAwsClients(clients);
+    throw error;
+  }
   let server;
   try {
     server = await startServer({
       host: options.listen.host,
       port: options.listen.port,
       metrics: metrics.registry,
-      status: () => controller.status(),
+      status: () => ({ ...controller.status(), ...(ha ? { ha: ha.status() } : {}) }),
       ready: () => controller.readiness(),
       onError: (error, path) => log.error({ err: error, path }, `serving ${path} failed`),
     });
   } catch (error) {
+    await ha?.stop({ release: true });
     destroyAwsClients(clients);
     throw error;
   }
@@ -76,6 +90,8 @@ export async function startController(options: RuntimeOptions): Promise<RunningC
     controller,
     async stop() {
       const exit = await controller.stop();
+      // Abandoned reconciles may still have writes in flight: then the leases expire instead of being handed over.
+      await ha?.stop({ release: exit === 'drained' });
       await running.close();
       destroyAwsClients(clients);
       return exit;

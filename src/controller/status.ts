@@ -76,4 +76,17 @@ export interface StatusSnapshot {
   loadedAt?: string;
   manifestErrors: ManifestProblem[];
   services: ServiceSummary[];
+  /** With leader election: this replica's role and the shards it holds (`services` lists only theirs). */
+  ha?: HaStatus;
+}
+
+export interface HaStatus {
+  replicaId: string;
+  /** `leader` while it holds at least one shard's lease, else `standby`. */
+  role: 'leader' | 'standby';
+  shardCount: number;
+  /** The shards it holds, each with its lease's fencing token. */
+  held: Array<{ shard: number; token: number }>;
+  /** Replicas whose heartbeat is alive, this one included. */
+  liveReplicas: number;
 }

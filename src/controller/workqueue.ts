@@ -33,6 +33,8 @@ export interface WorkQueueOptions {
   backoff?: Partial<BackoffPolicy>;
   /** Jitter source, a number in [0, 1); injected for deterministic tests. */
   random?: () => number;
+  /** Keys this queue takes at all (leader election: the keys of the shards this replica holds); default every key. */
+  accept?: (key: string) => boolean;
 }
 
 interface DelayedAdd {
@@ -68,6 +70,7 @@ export class WorkQueue {
   private readonly backoff: ItemBackoff;
   private readonly time: TimeSource;
   private readonly metrics: WorkQueueMetrics | undefined;
+  private readonly accept: (key: string) => boolean;
   private shuttingDown = false;
 
   constructor(options: WorkQueueOptions = {}) {
@@ -75,11 +78,12 @@ export class WorkQueue {
     this.metrics = options.metrics;
     const policy = validateBackoffPolicy({ ...DEFAULT_BACKOFF, ...options.backoff });
     this.backoff = new ItemBackoff(policy, options.random ?? Math.random);
+    this.accept = options.accept ?? (() => true);
     this.metrics?.readUnfinishedWork?.(() => this.unfinishedWork());
   }
 
   add(key: string): void {
-    if (this.shuttingDown || this.dirty.has(key)) return;
+    if (this.shuttingDown || this.dirty.has(key) || !this.accept(key)) return;
     this.dirty.add(key);
     this.pendingSince.set(key, this.time.now());
     this.metrics?.added();
@@ -89,7 +93,7 @@ export class WorkQueue {
   /** Adds the key once `delayMs` has passed. A key already scheduled keeps the earlier of its two deadlines. */
   addAfter(key: string, delayMs: number): void {
     if (Number.isNaN(delayMs)) throw new RangeError(`addAfter(${JSON.stringify(key)}): delay must be a number of ms, got NaN`);
-    if (this.shuttingDown) return;
+    if (this.shuttingDown || !this.accept(key)) return;
     if (delayMs <= 0) {
       this.add(key);
       return;
@@ -141,6 +145,24 @@ export class WorkQueue {
     this.metrics?.workDuration(this.secondsSince(startedAt));
     if (this.dirty.has(key) && !this.shuttingDown) this.enqueue(key);
     if (this.processing.size === 0) this.releaseDrainWaiters();
+  }
+
+  /**
+   * Drops every queued or scheduled key that `accept` now refuses (a shard lease was lost). A key being processed
+   * finishes, but is not queued again.
+   */
+  dropUnaccepted(): void {
+    for (const key of [...this.dirty].filter((candidate) => !this.accept(candidate))) {
+      this.dirty.delete(key);
+      this.queue.delete(key);
+      this.pendingSince.delete(key);
+    }
+    for (const [key, { cancel }] of this.delayed) {
+      if (this.accept(key)) continue;
+      cancel();
+      this.delayed.delete(key);
+    }
+    this.metrics?.depth(this.queue.size);
   }
 
   /** Keys waiting for a worker (not those being processed or scheduled for later). */

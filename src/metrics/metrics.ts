@@ -77,7 +77,11 @@ export interface ControllerMetrics {
   setDesiredRevision(revision: string): void;
   /** One load of the desired-state folder, and how many manifest errors it has now. */
   observeManifestLoad(result: ManifestLoadResult, errorCount: number): void;
-  setLeader(isLeader: boolean): void;
+  /**
+   * Without `shard`: one controller reconciles everything (no leader election). With it: this replica holds (1) or
+   * does not hold (0) that shard's lease; the first per-shard value drops the unlabelled series.
+   */
+  setLeader(isLeader: boolean, shard?: number): void;
 }
 
 const SERVICE_LABELS = ['cluster', 'service'] as const;
@@ -211,7 +215,8 @@ export function createMetrics(options: MetricsOptions): ControllerMetrics {
 
   const leader = new Gauge({
     name: name('leader'),
-    help: '1 while this instance is the one reconciling (the leader), 0 otherwise.',
+    help: '1 while this instance is the one reconciling (the leader), 0 otherwise; per shard (label shard) with leader election.',
+    labelNames: ['shard'] as const,
     registers,
   });
   leader.set(0);
@@ -277,8 +282,13 @@ export function createMetrics(options: MetricsOptions): ControllerMetrics {
       manifestLoads.inc({ result });
       manifestErrors.set(errorCount);
     },
-    setLeader(isLeader) {
-      leader.set(isLeader ? 1 : 0);
+    setLeader(isLeader, shard) {
+      if (shard === undefined) {
+        leader.set(isLeader ? 1 : 0);
+        return;
+      }
+      leader.remove({});
+      leader.set({ shard: String(shard) }, isLeader ? 1 : 0);
     },
   };
 }

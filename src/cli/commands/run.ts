@@ -2,6 +2,9 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { DEFAULT_LISTEN, DEFAULT_RESYNC_MS, DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_WORKERS, startController } from '../../controller/index.js';
 import type { RunningController } from '../../controller/index.js';
+import { scaledRateLimits } from '../../aws/index.js';
+import { DEFAULT_LEASE_DURATION_MS, DEFAULT_LEASE_TABLE, DEFAULT_RENEW_INTERVAL_MS, DEFAULT_SHARDS, defaultReplicaId } from '../../ha/index.js';
+import type { HaSettings } from '../../ha/index.js';
 import { createLogger, parseLevel } from '../../log/logger.js';
 import type { Logger } from '../../log/logger.js';
 import { parseDuration } from '../../manifest/index.js';
@@ -16,6 +19,15 @@ export interface RunFlags extends AwsFlags {
   prune: boolean;
   logLevel: string;
   shutdownTimeout: number;
+  leaderElect: boolean;
+  leaseTable: string;
+  leaseDuration: number;
+  leaseRenew: number;
+  replicaId: string;
+  createLeaseTable: boolean;
+  shards: number;
+  leaseEndpointUrl?: string;
+  awsRateScale: number;
 }
 
 /** `host:port`, `[v6]:port` or `:port` (all interfaces). Port 0 picks a free one. */
@@ -45,6 +57,32 @@ function parseWorkers(value: string): number {
   const workers = Number(value);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new InvalidArgumentError(`expected an integer 1..64, got "${value}"`);
   return workers;
+}
+
+function parseRateScale(value: string): number {
+  const factor = Number(value);
+  if (!(factor > 0) || !Number.isFinite(factor)) throw new InvalidArgumentError(`expected a positive number such as 2 or 0.5, got "${value}"`);
+  return factor;
+}
+
+function parseShards(value: string): number {
+  const shards = Number(value);
+  if (!Number.isInteger(shards) || shards < 1 || shards > 1024) throw new InvalidArgumentError(`expected an integer 1..1024, got "${value}"`);
+  return shards;
+}
+
+/** Leader election's settings, or undefined when it is off (this process then reconciles every service). */
+export function haSettings(flags: RunFlags): HaSettings | undefined {
+  if (!flags.leaderElect) return undefined;
+  return {
+    tableName: flags.leaseTable,
+    leaseDurationMs: flags.leaseDuration,
+    renewIntervalMs: flags.leaseRenew,
+    replicaId: flags.replicaId,
+    createTable: flags.createLeaseTable,
+    shards: flags.shards,
+    ...(flags.leaseEndpointUrl !== undefined ? { endpoint: flags.leaseEndpointUrl } : {}),
+  };
 }
 
 export function parseLogLevel(value: string): string {
@@ -82,6 +120,7 @@ export async function stopOnSignal(running: RunningController, log: Logger): Pro
 
 export async function runController(flags: RunFlags): Promise<number> {
   const log = createLogger({ level: flags.logLevel });
+  const ha = haSettings(flags);
   const running = await startController({
     dir: flags.dir,
     instance: flags.instance,
@@ -90,8 +129,9 @@ export async function runController(flags: RunFlags): Promise<number> {
     prune: flags.prune,
     shutdownTimeoutMs: flags.shutdownTimeout,
     log,
-    aws: awsClientOptions(flags),
+    aws: { ...awsClientOptions(flags), ...(flags.awsRateScale !== 1 ? { rateLimits: scaledRateLimits(flags.awsRateScale) } : {}) },
     listen: flags.listen,
+    ...(ha ? { ha } : {}),
   });
   return stopOnSignal(running, log);
 }
@@ -116,11 +156,34 @@ export function register(program: Command): void {
           .env('ECS_RECONCILER_SHUTDOWN_TIMEOUT')
           .argParser(parseDurationMs)
           .default(DEFAULT_SHUTDOWN_TIMEOUT_MS, '20s'),
-      ),
+      )
+      .addOption(
+        new Option('--aws-rate-scale <factor>', 'multiply the client-side AWS rate limits (for raised API quotas, or the sandbox)').env('ECS_RECONCILER_AWS_RATE_SCALE').argParser(parseRateScale).default(1),
+      )
+      .addOption(new Option('--leader-elect', 'run as one of several replicas: only lease holders write (docs/ha.md)').env('ECS_RECONCILER_LEADER_ELECT'))
+      .addOption(new Option('--lease-table <name>', 'DynamoDB lease table').env('ECS_RECONCILER_LEASE_TABLE').default(DEFAULT_LEASE_TABLE))
+      .addOption(
+        new Option('--lease-duration <duration>', 'how long a silent leader keeps its lease').env('ECS_RECONCILER_LEASE_DURATION').argParser(parseDurationMs).default(DEFAULT_LEASE_DURATION_MS, '15s'),
+      )
+      .addOption(
+        new Option('--lease-renew <duration>', 'how often leases are renewed and the table read (at most half the lease duration)')
+          .env('ECS_RECONCILER_LEASE_RENEW')
+          .argParser(parseDurationMs)
+          .default(DEFAULT_RENEW_INTERVAL_MS, '5s'),
+      )
+      .addOption(new Option('--replica-id <id>', 'this replica\'s name in the lease table and its AWS user agent').env('ECS_RECONCILER_REPLICA_ID').default(defaultReplicaId(), 'hostname-pid'))
+      .addOption(new Option('--create-lease-table', 'create the lease table (on-demand) if it does not exist').env('ECS_RECONCILER_CREATE_LEASE_TABLE'))
+      .addOption(new Option('--lease-endpoint-url <url>', 'DynamoDB endpoint of the lease table (default: the SDK\'s AWS_ENDPOINT_URL_DYNAMODB...; never --endpoint-url)').env('ECS_RECONCILER_LEASE_ENDPOINT_URL'))
+      .addOption(new Option('--shards <n>', 'services are split into N shards, each with its own lease').env('ECS_RECONCILER_SHARDS').argParser(parseShards).default(DEFAULT_SHARDS)),
   );
   command.action(async (flags: RunFlags) => {
     try {
-      process.exitCode = await runController({ ...flags, prune: envFlag(command, 'prune', 'ECS_RECONCILER_PRUNE') });
+      process.exitCode = await runController({
+        ...flags,
+        prune: envFlag(command, 'prune', 'ECS_RECONCILER_PRUNE'),
+        leaderElect: envFlag(command, 'leaderElect', 'ECS_RECONCILER_LEADER_ELECT'),
+        createLeaseTable: envFlag(command, 'createLeaseTable', 'ECS_RECONCILER_CREATE_LEASE_TABLE'),
+      });
     } catch (error) {
       process.stderr.write(`ecs-reconciler run: ${(error as Error).message}\n`);
       process.exitCode = 1;
