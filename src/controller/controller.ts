@@ -29,6 +29,7 @@ import type { FolderWatcher } from './watch.js';
 import { runWorkers } from './workers.js';
 import type { HandlerResult, WorkersExit } from './workers.js';
 import { WorkQueue } from './workqueue.js';
+import { recordRolloutMetrics, rolloutHealth, toRolloutSummary } from '../rollout/engine/index.js';
 
 export const DEFAULT_RESYNC_MS = 5 * 60_000;
 export const DEFAULT_WORKERS = 4;
@@ -52,12 +53,17 @@ export interface ControllerOptions {
   requeue?: RequeuePolicy;
   time?: TimeSource;
   random?: () => number;
+  /**
+   * Leader election: only the services this replica owns are queued, resynced and reported, and the leader gauge is
+   * the elector's. Call `ownershipChanged()` whenever the answer may have changed.
+   */
+  ownership?: { owns(key: ServiceKey): boolean };
 }
 
 type OkPrunePlan = Extract<PrunePlan, { outcome: 'ok' }>;
 
 /** What one reconcile or resync concluded about a service. */
-type Judgement = Pick<ServiceSummary, 'syncStatus' | 'healthStatus' | 'message' | 'lastSyncAt'>;
+type Judgement = Pick<ServiceSummary, 'syncStatus' | 'healthStatus' | 'message' | 'lastSyncAt' | 'rollout'>;
 
 export class Controller {
   private readonly store: DesiredStateStore;
@@ -86,12 +92,12 @@ export class Controller {
     this.random = options.random ?? Math.random;
     this.log = options.log;
     this.store = new DesiredStateStore(options.dir);
-    this.queue = new WorkQueue({ time: this.time, metrics: options.metrics.workqueue, random: this.random });
+    this.queue = new WorkQueue({ time: this.time, metrics: options.metrics.workqueue, random: this.random, accept: (key) => this.owns(key) });
   }
 
   /** Loads the folder, starts watching it and the workers, and runs the initial full sync (a resync). */
   async start(): Promise<void> {
-    this.options.metrics.setLeader(true);
+    if (!this.options.ownership) this.options.metrics.setLeader(true);
     this.workers = runWorkers(this.queue, this.options.workers ?? DEFAULT_WORKERS, (key) => this.handle(key), {
       abandon: this.abandon.signal,
       onError: (key, error) => this.log.debug({ key, err: error }, 'reconcile failed; retrying with backoff'),
@@ -138,6 +144,19 @@ export class Controller {
     });
   }
 
+  /** Leader election moved shards: forgets the services this replica lost, and resyncs to take up those it gained. */
+  ownershipChanged(): void {
+    if (!this.workers || this.stopping) return;
+    this.queue.dropUnaccepted();
+    for (const key of [...this.statuses.keys()]) if (!this.owns(key)) this.forgetService(key);
+    for (const key of [...(this.firstSyncPending ?? [])]) if (!this.owns(key)) this.firstSyncPending?.delete(key);
+    void this.resync();
+  }
+
+  private owns(key: ServiceKey): boolean {
+    return this.options.ownership?.owns(key) ?? true;
+  }
+
   /** Runs a resync now (or right after the one in progress). Resolves when it is done. */
   resync(): Promise<void> {
     if (this.resyncing) {
@@ -168,7 +187,7 @@ export class Controller {
     const exit = await (this.workers ?? Promise.resolve<WorkersExit>('drained'));
     abandonLater();
     await closing;
-    this.options.metrics.setLeader(false);
+    if (!this.options.ownership) this.options.metrics.setLeader(false);
     if (exit === 'abandoned') this.log.warn({ timeoutMs: this.shutdownTimeoutMs }, 'stopped: abandoned the reconciles still in flight');
     else this.log.info('stopped: every reconcile in flight finished');
     return exit;
@@ -229,9 +248,11 @@ export class Controller {
 
   /** Records a new judgement of the service (or, without one, refreshes its manifest-derived fields). */
   private setStatus(service: DesiredService, judgement: Judgement | undefined): void {
+    if (!this.owns(service.key)) return;
     const previous = this.statuses.get(service.key);
     const { syncStatus, healthStatus, message } = judgement ?? previous ?? { syncStatus: 'Unknown', healthStatus: 'Unknown' };
     const lastSyncAt = judgement?.lastSyncAt ?? previous?.lastSyncAt;
+    const rollout = judgement?.rollout ?? previous?.rollout;
     const summary: ServiceSummary = {
       key: service.key,
       cluster: service.cluster,
@@ -241,7 +262,7 @@ export class Controller {
       healthStatus,
       ...(message !== undefined ? { message } : {}),
       ...(lastSyncAt !== undefined ? { lastSyncAt } : {}),
-      ...(previous?.rollout !== undefined ? { rollout: previous.rollout } : {}),
+      ...(rollout !== undefined ? { rollout } : {}),
     };
     this.statuses.set(service.key, summary);
     this.options.metrics.setServiceStatus(summary);
@@ -257,7 +278,7 @@ export class Controller {
   private async resyncOnce(): Promise<void> {
     await this.reload(false);
     if (this.stopping || !this.store.loaded) return;
-    const services = [...this.store.services.values()];
+    const services = [...this.store.services.values()].filter((service) => this.owns(service.key));
     let state: ObservedState;
     try {
       state = await this.options.io.observe(services);
@@ -342,11 +363,15 @@ export class Controller {
     if (drift) metrics.countDriftCorrection(desired.key);
     const synced = verdict.syncStatus === 'Synced';
     if (synced) this.syncedHashes.set(desired.key, desired.hash);
+    const rollout = report.rollouts?.[desired.key];
+    if (rollout) recordRolloutMetrics(metrics, rollout);
+    const rolloutSummary = rollout ? toRolloutSummary(rollout) : undefined;
     this.setStatus(desired, {
       syncStatus: verdict.syncStatus,
-      healthStatus: verdict.healthStatus,
+      healthStatus: rollout?.status ? rolloutHealth(rollout) : verdict.healthStatus,
       ...(verdict.message !== undefined ? { message: verdict.message } : {}),
       ...(synced ? { lastSyncAt: new Date(this.time.now()).toISOString() } : {}),
+      ...(rolloutSummary ? { rollout: rolloutSummary } : {}),
     });
     logDecision(log, { ...verdict.decision, details: { ...verdict.decision.details, syncStatus: verdict.syncStatus, healthStatus: verdict.healthStatus } });
     if (verdict.retry) throw new Error(verdict.message ?? `reconcile of ${desired.key} failed`);

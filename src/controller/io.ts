@@ -18,7 +18,7 @@ import { observationFor } from '../plan/index.js';
 import type { PrunePlan } from '../plan/index.js';
 import { reconcileService } from '../reconcile/index.js';
 import type { ReconcileOptions, ReconcileReport } from '../reconcile/index.js';
-import type { Scheduler } from './time.js';
+import type { Clock, Scheduler } from './time.js';
 import { DEFAULT_DEBOUNCE_MS, watchFolder } from './watch.js';
 import type { FolderWatcher } from './watch.js';
 
@@ -34,9 +34,12 @@ export interface ControllerIo {
 }
 
 export interface AwsControllerIoOptions {
-  clients: Pick<AwsClients, 'ecs' | 'elbv2' | 'autoscaling'>;
+  /** CloudWatch serves rollout analysis. */
+  clients: Pick<AwsClients, 'ecs' | 'elbv2' | 'autoscaling' | 'cloudwatch'>;
   instance: string;
   scheduler: Scheduler;
+  /** The time rollouts judge pauses, deadlines and measurements by: the controller's own. */
+  clock: Clock;
   debounceMs?: number;
   readBack?: ReconcileOptions['readBack'];
 }
@@ -49,7 +52,14 @@ export function awsControllerIo(options: AwsControllerIoOptions): ControllerIo {
     load: loadDesiredState,
     watch: (dir, onChange, onError) => watchFolder(dir, onChange, { debounceMs: options.debounceMs ?? DEFAULT_DEBOUNCE_MS, scheduler: options.scheduler, onError }),
     reconcile: (key, snapshot) =>
-      reconcileService(key, { snapshot, clients, taskDefinitions, options: { instance, ...(options.readBack ? { readBack: options.readBack } : {}) } }),
+      reconcileService(key, {
+        snapshot,
+        clients,
+        taskDefinitions,
+        // The controller comes back when a pause or a measurement is due, so it drives Canary/BlueGreen rollouts.
+        rollout: { clock: options.clock },
+        options: { instance, ...(options.readBack ? { readBack: options.readBack } : {}) },
+      }),
     observe(services) {
       const observation = observationFor(services.map((service) => service.manifest));
       return observeClusters({ clients, taskDefinitions }, observation.clusters, observation.extras);

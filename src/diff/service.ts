@@ -50,11 +50,14 @@ export function normalizeService(input: JsonRecord, context: NormalizeContext = 
 /**
  * ECS rejects a health check grace period on a service with neither load balancers nor service registries, yet
  * describe may echo 0 for such a service: the field only means something, and only defaults to 0, beside them.
+ * An EXTERNAL service gets its load balancers from its task sets, so describe shows them or not depending on the
+ * rollout; there 0 and absent mean the same.
  */
 function normalizeGracePeriod(service: JsonRecord): void {
+  const external = isRecord(service.deploymentController) && service.deploymentController.type === 'EXTERNAL';
   const checked = records(service.loadBalancers).length > 0 || records(service.serviceRegistries).length > 0;
-  if (checked) fillDefault(service, 'healthCheckGracePeriodSeconds', 0);
-  else delete service.healthCheckGracePeriodSeconds;
+  if (external ? service.healthCheckGracePeriodSeconds === 0 : !checked) delete service.healthCheckGracePeriodSeconds;
+  else if (!external) fillDefault(service, 'healthCheckGracePeriodSeconds', 0);
 }
 
 function normalizeDeploymentConfiguration(input: JsonRecord, daemon: boolean): JsonRecord {

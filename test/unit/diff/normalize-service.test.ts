@@ -43,6 +43,11 @@ const equivalentServices: [string, JsonRecord, JsonRecord][] = [
     { placementConstraints: [{ type: 'memberOf', expression: 'attribute:x == 1' }, { type: 'distinctInstance' }] },
     { placementConstraints: [{ type: 'distinctInstance' }, { type: 'memberOf', expression: 'attribute:x == 1' }] },
   ],
+  [
+    'an EXTERNAL service: grace period 0 equals absent',
+    { deploymentController: { type: 'EXTERNAL' } },
+    { deploymentController: { type: 'EXTERNAL' }, healthCheckGracePeriodSeconds: 0 },
+  ],
   ['empty placement lists and registries equal absent', fargate(), fargate({ placementConstraints: [], placementStrategy: [], serviceRegistries: [], loadBalancers: [] })],
 ];
 
@@ -65,6 +70,20 @@ describe('service normalization keeps real differences', () => {
       normalizeService(fargate()),
     );
     expect(changes.map((c) => c.path.join('.'))).toEqual(['deploymentConfiguration.deploymentCircuitBreaker.enable', 'deploymentConfiguration.deploymentCircuitBreaker.rollback']);
+  });
+
+  it('a grace period set on an EXTERNAL service differs from none, load balancers shown or not', () => {
+    const changes = diffValues(
+      normalizeService({ deploymentController: { type: 'EXTERNAL' }, healthCheckGracePeriodSeconds: 60 }),
+      normalizeService({ deploymentController: { type: 'EXTERNAL' }, loadBalancers: [{ targetGroupArn: TG, containerName: 'app', containerPort: 8080 }] }),
+    );
+    expect(changes.filter((c) => c.path[0] === 'healthCheckGracePeriodSeconds')).toEqual([
+      { path: ['healthCheckGracePeriodSeconds'], kind: 'added', desired: 60, observed: undefined },
+    ]);
+  });
+
+  it('a grace period is never kept on a service without load balancers, which ECS rejects', () => {
+    expect(normalizeService(fargate({ healthCheckGracePeriodSeconds: 60 }))).not.toHaveProperty('healthCheckGracePeriodSeconds');
   });
 
   it('execute command switched on by hand shows as a change back to false', () => {
