@@ -47,7 +47,8 @@ async function publish(commit: string, edit: (dir: string) => Promise<void>): Pr
 
 /** The controller container's environment as CloudFormation renders it with the default parameters. */
 function containerEnvironment(listen: string): NodeJS.ProcessEnv {
-  const values = { ...parameterDefaults(template), 'AWS::Region': 'us-east-1' };
+  // Ref of a resource renders its physical name: the lease table's, for the one resource the environment names.
+  const values = { ...parameterDefaults(template), 'AWS::Region': 'us-east-1', LeaseTable: 'ecs-reconciler-stack-LeaseTable' };
   const rendered = Object.fromEntries(
     (controllerDefinition.Environment ?? []).map((entry) => [String(entry.Name), resolveValue(entry.Value, values)]),
   );
