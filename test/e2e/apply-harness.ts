@@ -1,4 +1,5 @@
 /** Shared set-up for the apply/diff/dev end-to-end tests: the demo sandbox, a copy of desired-state/, call logs. */
+import type { CallRecord } from '../../src/sandbox/core/calls.js';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -41,13 +42,8 @@ spec:
         image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1.0.0
 `;
 
-export interface SandboxCall {
-  seq: number;
-  service: string;
-  operation: string;
-  mutating: boolean;
-  outcome: string;
-}
+/** One entry of the sandbox's call log (GET /_sandbox/calls), as JSON: a write's input is an object. */
+export type SandboxCall = Omit<CallRecord, 'input'> & { input?: Record<string, unknown> };
 
 /** What a test sees: the demo sandbox (time moves only when told), SDK clients with a call recorder, a desired-state copy. */
 export interface Harness {

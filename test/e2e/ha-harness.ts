@@ -38,11 +38,11 @@ export async function startReplica(id: string, settings: ReplicaSettings): Promi
 }
 
 /** The replica id a call's user agent names (each replica appends `ecs-reconciler-replica/<id>`). */
-export function replicaOf(call: SandboxCall & { userAgent?: string }): string | undefined {
+export function replicaOf(call: SandboxCall): string | undefined {
   return /ecs-reconciler-replica\/(\S+)/.exec(call.userAgent ?? '')?.[1];
 }
 
-export async function mutatingCalls(endpoint: string): Promise<Array<SandboxCall & { userAgent?: string; input?: Record<string, unknown> }>> {
+export async function mutatingCalls(endpoint: string): Promise<SandboxCall[]> {
   return (await sandboxCalls(endpoint)).filter((call) => call.mutating);
 }
 

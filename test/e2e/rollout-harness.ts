@@ -3,6 +3,7 @@
  * pair of target groups with fast health checks, a desired-state folder with one service, and reconcile passes
  * driven in-process on the sandbox's clock.
  */
+import type { SandboxCall } from './apply-harness.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -165,14 +166,7 @@ export interface Pass {
   rollout: RolloutReport | undefined;
 }
 
-export interface SandboxCall {
-  seq: number;
-  service: string;
-  operation: string;
-  mutating: boolean;
-  outcome: string;
-  input?: Record<string, unknown>;
-}
+export type { SandboxCall };
 
 export interface RolloutHarness {
   sandbox: RunningSandbox;
