@@ -1,24 +1,19 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findTool } from '../support/tools.js';
 import { ManualClock } from '../../src/sandbox/core/clock.js';
 import { sandboxClientConfig, startSandbox, type RunningSandbox } from '../../src/sandbox/sandbox.js';
 
 const run = promisify(execFile);
 
-/** Debian's awscli v2 in CI, else whatever `aws` is on PATH. */
-function findAwsCli(): string | undefined {
-  if (existsSync('/usr/bin/aws')) return '/usr/bin/aws';
-  return (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'aws')).find((candidate) => existsSync(candidate));
-}
-
-const awsCli = findAwsCli();
+// Debian's awscli v2 in CI, else whatever `aws` is on PATH.
+const awsCli = findTool('aws');
 let sandbox: RunningSandbox;
 let home: string;
 let clock: ManualClock;

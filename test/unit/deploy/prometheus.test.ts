@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { exportedSeriesNames, findPromtool, headingAnchors, metricNames, runPromtool } from './promql.js';
+import { findTool } from '../../support/tools.js';
+import { exportedSeriesNames, headingAnchors, metricNames, runPromtool } from './promql.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const rulesDir = path.join(root, 'deploy/prometheus');
@@ -67,7 +68,7 @@ describe('deploy/prometheus/alerts.yaml', () => {
   });
 });
 
-const promtool = findPromtool();
+const promtool = findTool('promtool');
 const skipped = promtool === undefined ? ' [SKIPPED: promtool not found at /usr/bin/promtool or on PATH; install the Debian package "prometheus"]' : '';
 
 describe.skipIf(promtool === undefined)(`promtool${skipped}`, () => {

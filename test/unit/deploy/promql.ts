@@ -1,7 +1,5 @@
 /** What the alert rules and the dashboard query, checked against what the controller exports. */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { createMetrics } from '../../../src/metrics/metrics.js';
 
 const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
@@ -44,12 +42,6 @@ export async function exportedSeriesNames(): Promise<Set<string>> {
     if (type === 'summary') for (const suffix of ['_sum', '_count']) names.add(metric.name + suffix);
   }
   return names;
-}
-
-/** promtool from the Debian package, or on PATH; undefined when not installed. */
-export function findPromtool(): string | undefined {
-  const candidates = ['/usr/bin/promtool', ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, 'promtool'))];
-  return candidates.find((candidate) => existsSync(candidate));
 }
 
 export function runPromtool(promtool: string, args: string[], cwd: string): { status: number | null; output: string } {

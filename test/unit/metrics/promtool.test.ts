@@ -1,14 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { findTool } from '../../support/tools.js';
 import { createMetrics } from '../../../src/metrics/metrics.js';
 import type { ControllerMetrics } from '../../../src/metrics/metrics.js';
 
-function findPromtool(): string | undefined {
-  const candidates = ['/usr/bin/promtool', ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'promtool'))];
-  return candidates.find((path) => existsSync(path));
-}
 
 /** Every metric with at least one series, so promtool lints label names and values too. */
 function populated(processMetrics: boolean): ControllerMetrics {
@@ -52,7 +47,7 @@ const UPSTREAM_NODEJS_PROBLEMS = [
   /^nodejs_active_resources_total non-counter metrics should not have "_total" suffix$/,
 ];
 
-const promtool = findPromtool();
+const promtool = findTool('promtool');
 const skipped = promtool === undefined ? ' [SKIPPED: promtool not found at /usr/bin/promtool or on PATH; install the Debian package "prometheus"]' : '';
 
 describe.skipIf(promtool === undefined)(`promtool check metrics${skipped}`, () => {
