@@ -15,11 +15,16 @@ export const SCHEDULED_ACTIONS_PAGE = 50;
 
 const ECS = { ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount' } as const;
 
-export async function describeScalableTargets(client: ApplicationAutoScalingClient, resourceIds: readonly string[]): Promise<ObservedScalableTarget[]> {
+/**
+ * Scalable targets of the given resources, 50 ids per call; without `resourceIds`, the whole ecs namespace in pages
+ * of 50, which costs one page per 50 targets that exist rather than per 50 services asked about.
+ */
+export async function describeScalableTargets(client: ApplicationAutoScalingClient, resourceIds?: readonly string[]): Promise<ObservedScalableTarget[]> {
+  const scopes = resourceIds ? chunk(unique(resourceIds), SCALABLE_TARGETS_BATCH).map((ResourceIds) => ({ ResourceIds })) : [{}];
   const batches = await Promise.all(
-    chunk(unique(resourceIds), SCALABLE_TARGETS_BATCH).map((batch) =>
+    scopes.map((scope) =>
       allPages(async (NextToken) => {
-        const out = await client.send(new DescribeScalableTargetsCommand({ ...ECS, ResourceIds: batch, MaxResults: SCALABLE_TARGETS_BATCH, NextToken }));
+        const out = await client.send(new DescribeScalableTargetsCommand({ ...ECS, ...scope, MaxResults: SCALABLE_TARGETS_BATCH, NextToken }));
         return { items: out.ScalableTargets ?? [], next: out.NextToken };
       }),
     ),

@@ -6,7 +6,7 @@ import {
   ListTaskDefinitionsCommand,
 } from '@aws-sdk/client-ecs';
 import type { Deployment, ECSClient, Service, TaskSet } from '@aws-sdk/client-ecs';
-import { allPages, chunk, tagRecord, unique } from './batch.js';
+import { allPages, chunk, mapConcurrently, tagRecord, unique } from './batch.js';
 import type { TaskDefinitionCache } from './cache.js';
 import { asJsonObject, clusterName, serviceKey } from './types.js';
 import type { JsonObject, ObservedDeployment, ObservedService, ObservedTaskDefinition, ObservedTaskSet, ServiceKey } from './types.js';
@@ -148,28 +148,29 @@ export async function describeTaskSets(ecs: ECSClient, service: ObservedService)
   return (out.taskSets ?? []).map(toObservedTaskSet);
 }
 
+/** A cold cache after a restart means one read per service: ECS's sustained rate (20/s) is the real limit. */
+const TASK_DEFINITION_READS_IN_FLIGHT = 20;
+
 /** Reads the revisions the cache does not hold yet; one DescribeTaskDefinition per new ARN. */
 export async function describeTaskDefinitions(ecs: ECSClient, arns: readonly string[], cache: TaskDefinitionCache): Promise<Record<string, ObservedTaskDefinition>> {
   const result: Record<string, ObservedTaskDefinition> = {};
   const wanted = unique(arns.filter((arn) => arn !== ''));
-  await Promise.all(
-    wanted.map(async (arn) => {
-      let definition = cache.get(arn);
-      if (!definition) {
-        const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }));
-        if (!out.taskDefinition) throw new Error(`DescribeTaskDefinition returned no task definition for ${arn}`);
-        definition = {
-          arn: out.taskDefinition.taskDefinitionArn ?? arn,
-          family: out.taskDefinition.family ?? '',
-          revision: out.taskDefinition.revision ?? 0,
-          definition: asJsonObject(out.taskDefinition),
-          tags: tagRecord(out.tags),
-        };
-        cache.set(definition);
-      }
-      result[arn] = definition;
-    }),
-  );
+  await mapConcurrently(wanted, TASK_DEFINITION_READS_IN_FLIGHT, async (arn) => {
+    let definition = cache.get(arn);
+    if (!definition) {
+      const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }));
+      if (!out.taskDefinition) throw new Error(`DescribeTaskDefinition returned no task definition for ${arn}`);
+      definition = {
+        arn: out.taskDefinition.taskDefinitionArn ?? arn,
+        family: out.taskDefinition.family ?? '',
+        revision: out.taskDefinition.revision ?? 0,
+        definition: asJsonObject(out.taskDefinition),
+        tags: tagRecord(out.tags),
+      };
+      cache.set(definition);
+    }
+    result[arn] = definition;
+  });
   return result;
 }
 

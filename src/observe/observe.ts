@@ -5,8 +5,8 @@ import { describeScalableTargets, describeScalingPolicies, describeScheduledActi
 import { describeServices, describeTaskDefinitions, describeTaskSets, listServiceNames, listTaskDefinitionRevisions } from './ecs.js';
 import type { DescribedServices } from './ecs.js';
 import { describeRules, describeTargetGroupAttributes, describeTargetGroups, describeTargetHealth, isArn } from './elbv2.js';
-import { emptyObservedState, MANAGED_BY_TAG, parseServiceKey, scalableResourceId } from './types.js';
-import type { ObservedService, ObservedState, ServiceKey } from './types.js';
+import { clusterName, emptyObservedState, MANAGED_BY_TAG, parseServiceKey, scalableResourceId } from './types.js';
+import type { ObservedScalableTarget, ObservedScalingPolicy, ObservedScheduledAction, ObservedService, ObservedState, ServiceKey } from './types.js';
 
 export interface ObserveContext {
   clients: Pick<AwsClients, 'ecs' | 'elbv2' | 'autoscaling'>;
@@ -50,13 +50,16 @@ export async function observeServices(context: ObserveContext, keys: readonly Se
 
 /**
  * Observes every service in the given clusters (a resync, and the input of prune): ListServices pages of 100,
- * DescribeServices batches of 10, and the scaling policies and scheduled actions of the whole ecs namespace.
+ * DescribeServices batches of 10, and the scalable targets, scaling policies and scheduled actions of the whole
+ * ecs namespace. The namespace reads need no service list, so they run beside the ECS ones: Application Auto
+ * Scaling has its own rate limit, and a resync then takes as long as the slower API, not the sum of both.
  */
 export async function observeClusters(context: ObserveContext, clusters: readonly string[], extras: ObserveExtras = {}): Promise<ObservedState> {
-  const described = await Promise.all(
-    unique(clusters).map(async (cluster) => describeServices(context.clients.ecs, cluster, await listServiceNames(context.clients.ecs, cluster))),
-  );
-  return complete(context, described, extras, 'namespace');
+  const [described, scaling] = await Promise.all([
+    Promise.all(unique(clusters).map(async (cluster) => describeServices(context.clients.ecs, cluster, await listServiceNames(context.clients.ecs, cluster)))),
+    readNamespaceScaling(context, clusters),
+  ]);
+  return complete(context, described, extras, scaling);
 }
 
 /** Services carrying the managed-by tag of this controller instance (the only ones prune may touch). */
@@ -68,7 +71,7 @@ async function complete(
   context: ObserveContext,
   described: DescribedServices[],
   extras: ObserveExtras,
-  scalingScope: 'per-resource' | 'namespace',
+  scaling: 'per-resource' | ScalingReads,
 ): Promise<ObservedState> {
   const state = emptyObservedState();
   const services = described.flatMap((d) => d.services).sort((a, b) => a.key.localeCompare(b.key));
@@ -79,7 +82,7 @@ async function complete(
     observeTaskDefinitions(context, state, withDetails(services, extras.detailKeys)),
     observeRevisions(context, state, extras.taskDefinitionFamilies ?? []),
     observeLoadBalancing(context, state, extras),
-    observeScaling(context, state, services, scalingScope),
+    observeScaling(context, state, services, scaling),
   ]);
   return state;
 }
@@ -135,22 +138,51 @@ async function observeLoadBalancing(context: ObserveContext, state: ObservedStat
   ]);
 }
 
-async function observeScaling(context: ObserveContext, state: ObservedState, services: ObservedService[], scope: 'per-resource' | 'namespace'): Promise<void> {
+interface ScalingReads {
+  targets: ObservedScalableTarget[];
+  policies: ObservedScalingPolicy[];
+  actions: ObservedScheduledAction[];
+}
+
+/**
+ * The ecs namespace's scalable targets in pages of 50 (one page per 50 targets that exist, instead of one call per
+ * 50 services observed), then its policies and scheduled actions when a target lies in one of these clusters:
+ * policies and scheduled actions exist only on a registered scalable target.
+ */
+async function readNamespaceScaling(context: ObserveContext, clusters: readonly string[]): Promise<ScalingReads> {
   const { autoscaling } = context.clients;
+  const prefixes = unique(clusters).map((cluster) => `service/${clusterName(cluster)}/`);
+  const targets = (await describeScalableTargets(autoscaling)).filter((target) => prefixes.some((prefix) => target.resourceId.startsWith(prefix)));
+  if (targets.length === 0) return { targets, policies: [], actions: [] };
+  const [policies, actions] = await Promise.all([describeScalingPolicies(autoscaling), describeScheduledActions(autoscaling)]);
+  return { targets, policies, actions };
+}
+
+async function readScalingOf(context: ObserveContext, resourceIds: readonly string[]): Promise<ScalingReads> {
+  const { autoscaling } = context.clients;
+  const targets = await describeScalableTargets(autoscaling, resourceIds);
+  const scaled = targets.map((target) => target.resourceId);
+  if (scaled.length === 0) return { targets, policies: [], actions: [] };
+  const [policies, actions] = await Promise.all([describeScalingPolicies(autoscaling, scaled), describeScheduledActions(autoscaling, scaled)]);
+  return { targets, policies, actions };
+}
+
+async function observeScaling(context: ObserveContext, state: ObservedState, services: ObservedService[], scaling: 'per-resource' | ScalingReads): Promise<void> {
   const resourceIds = services.map((service) => scalableResourceId(service.key));
   if (resourceIds.length === 0) return;
-  const targets = await describeScalableTargets(autoscaling, resourceIds);
-  for (const target of targets) state.scalableTargets[target.resourceId] = target;
-  // Policies and scheduled actions exist only on a registered scalable target, so the others need no read.
-  const scaled = targets.map((target) => target.resourceId);
-  if (scaled.length === 0) return;
-  const filter = scope === 'per-resource' ? scaled : undefined;
-  const [policies, actions] = await Promise.all([describeScalingPolicies(autoscaling, filter), describeScheduledActions(autoscaling, filter)]);
-  const wanted = new Set(scaled);
-  for (const policy of policies) {
+  const reads = scaling === 'per-resource' ? await readScalingOf(context, resourceIds) : scaling;
+  // Only the services observed: a namespace read also returns services that were not listed or not asked for.
+  const observed = new Set(resourceIds);
+  const wanted = new Set<string>();
+  for (const target of reads.targets) {
+    if (!observed.has(target.resourceId)) continue;
+    state.scalableTargets[target.resourceId] = target;
+    wanted.add(target.resourceId);
+  }
+  for (const policy of reads.policies) {
     if (wanted.has(policy.resourceId)) (state.scalingPolicies[policy.resourceId] ??= []).push(policy);
   }
-  for (const action of actions) {
+  for (const action of reads.actions) {
     if (wanted.has(action.resourceId)) (state.scheduledActions[action.resourceId] ??= []).push(action);
   }
 }

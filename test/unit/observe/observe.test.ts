@@ -222,12 +222,15 @@ describe('observe call budget', () => {
     expect(state.scalingPolicies['service/prod/svc-001']?.map((p) => p.policyName)).toEqual(['cpu70']);
   });
 
-  it('pages scaling policies namespace-wide on a resync', async () => {
+  it('pages scalable targets and scaling policies namespace-wide on a resync, keeping only the observed clusters', async () => {
     account = fakeAccount({ prod: servicesNamed('prod', 30) });
-    account.autoscaling.on(DescribeScalableTargetsCommand).callsFake((input: { ResourceIds: string[] }) => ({
-      ScalableTargets: input.ResourceIds.map((id) => ({ ServiceNamespace: 'ecs', ResourceId: id, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 1, MaxCapacity: 4 })),
+    const namespace = [...servicesNamed('prod', 30).map((s) => `service/prod/${s.serviceName}`), 'service/other/svc-000'];
+    account.autoscaling.on(DescribeScalableTargetsCommand).callsFake((input: { ResourceIds?: string[] }) => ({
+      ScalableTargets: (input.ResourceIds ?? namespace).map((id) => ({ ServiceNamespace: 'ecs', ResourceId: id, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 1, MaxCapacity: 4 })),
     }));
-    await observeClusters(account.context, ['prod']);
+    const state = await observeClusters(account.context, ['prod']);
+    expect(account.autoscaling.commandCalls(DescribeScalableTargetsCommand).map((call) => call.args[0].input.ResourceIds)).toEqual([undefined]);
+    expect(Object.keys(state.scalableTargets)).toHaveLength(30);
     const policyCalls = account.autoscaling.commandCalls(DescribeScalingPoliciesCommand);
     expect(policyCalls).toHaveLength(1);
     expect(policyCalls[0]?.args[0].input.ResourceId).toBeUndefined();
