@@ -5,12 +5,12 @@
  */
 import type { DesiredService, ServiceKey } from '../manifest/index.js';
 import { managedServices } from '../observe/index.js';
-import type { ObservedState } from '../observe/index.js';
-import { planPrune, planService } from '../plan/index.js';
+import type { ObservedService, ObservedState } from '../observe/index.js';
+import { planPrune, planService, usesTaskSets } from '../plan/index.js';
 import type { PlanOptions, PrunePlan, ServicePlan } from '../plan/index.js';
 
 export interface ResyncSelection {
-  /** Services whose plan has actions to apply: they go to the work queue. */
+  /** Services whose plan has actions to apply, or whose rollout has work left: they go to the work queue. */
   outOfSync: ServiceKey[];
   /** Every service's plan, for the status of those not queued (in sync, conflict, blocked...). */
   plans: Map<ServiceKey, ServicePlan>;
@@ -33,8 +33,24 @@ export function selectOutOfSync(services: Iterable<DesiredService>, state: Obser
       failed.set(service.key, error instanceof Error ? error.message : String(error));
     }
   }
-  const outOfSync = [...plans.values()].filter(needsApply).map((plan) => plan.key);
+  const outOfSync = [...services]
+    .filter((service) => {
+      const plan = plans.get(service.key);
+      return plan !== undefined && (needsApply(plan) || rolloutPending(service, plan, state.services[service.key]));
+    })
+    .map((service) => service.key);
   return { outOfSync: [...outOfSync, ...failed.keys()].sort(), plans, failed };
+}
+
+/**
+ * A Canary/BlueGreen service whose rollout still has work: a version not yet primary, or more than one live task
+ * set. Its progress lives in AWS, not in this process's timers, so a resync (after a restart or a failover, or to
+ * catch an operator's request tag) hands it back to the rollout engine.
+ */
+export function rolloutPending(service: DesiredService, plan: ServicePlan, observed: ObservedService | undefined): boolean {
+  if (!usesTaskSets(service.manifest.spec)) return false;
+  const live = observed?.taskSets.filter((taskSet) => taskSet.status !== 'DRAINING').length ?? 0;
+  return plan.deferred.length > 0 || live !== 1;
 }
 
 export interface PruneDecisionInput {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decidePrune, jitteredInterval, prunePlanFor, selectOutOfSync } from '../../../src/controller/resync.js';
+import { decidePrune, jitteredInterval, prunePlanFor, rolloutPending, selectOutOfSync } from '../../../src/controller/resync.js';
 import type { DesiredService } from '../../../src/manifest/index.js';
+import type { ObservedService, ObservedTaskSet } from '../../../src/observe/index.js';
+import type { ServicePlan } from '../../../src/plan/index.js';
 import { MANAGED_BY_TAG, planService } from '../../../src/plan/index.js';
-import { FakeAws } from '../plan/fixtures.js';
+import { FakeAws, RULE_ARN } from '../plan/fixtures.js';
 import { desired } from './fixtures.js';
 
 const PLAN = { revision: 'rev-1', instance: 'ecs-reconciler' };
@@ -39,6 +41,36 @@ describe('selectOutOfSync', () => {
     const selection = selectOutOfSync(services, aws.state, PLAN);
     expect(selection.outOfSync).toEqual([]);
     expect(selection.plans.get('prod/web')?.outcome).toBe('conflict');
+  });
+});
+
+describe('rolloutPending', () => {
+  const canary = desired('shop', {
+    rollout: { strategy: 'Canary', canary: { stableTargetGroup: 'checkout-blue', canaryTargetGroup: 'checkout-green', listenerRule: RULE_ARN, steps: [{ setWeight: 10 }] } },
+  });
+  const plan = (deferred: number): ServicePlan => ({
+    key: canary.key,
+    outcome: 'in-sync',
+    actions: [],
+    changes: [],
+    messages: [],
+    deferred: Array.from({ length: deferred }, () => ({ path: ['taskDefinition', 'image'], kind: 'changed' as const })),
+  });
+  const withTaskSets = (...statuses: string[]): ObservedService =>
+    ({ taskSets: statuses.map((status, i) => ({ id: `ts-${i}`, status }) as ObservedTaskSet) }) as ObservedService;
+
+  it.each([
+    ['a new version not yet primary', plan(1), withTaskSets('PRIMARY'), true],
+    ['two live versions (the old one not yet scaled down)', plan(0), withTaskSets('PRIMARY', 'ACTIVE'), true],
+    ['no task set yet', plan(0), withTaskSets(), true],
+    ['one version serving, the old one draining away', plan(0), withTaskSets('PRIMARY', 'DRAINING'), false],
+    ['one version serving, nothing to ship', plan(0), withTaskSets('PRIMARY'), false],
+  ])('a Canary service with %s: %s', (_case, servicePlan, observed, pending) => {
+    expect(rolloutPending(canary, servicePlan, observed)).toBe(pending);
+  });
+
+  it('never holds for a Rolling service, whose deployments ECS drives', () => {
+    expect(rolloutPending(desired('api'), plan(1), withTaskSets())).toBe(false);
   });
 });
 
