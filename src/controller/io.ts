@@ -9,7 +9,7 @@ import { executePrune } from '../apply/index.js';
 import type { PruneResult } from '../apply/index.js';
 import { awsCallLogger } from '../log/events.js';
 import type { Logger } from '../log/logger.js';
-import { loadDesiredState } from '../manifest/index.js';
+import { ManifestLoader } from '../manifest/index.js';
 import type { DesiredService, DesiredStateSnapshot } from '../manifest/index.js';
 import type { ControllerMetrics } from '../metrics/metrics.js';
 import { observeClusters, TaskDefinitionCache } from '../observe/index.js';
@@ -47,9 +47,11 @@ export interface AwsControllerIoOptions {
 export function awsControllerIo(options: AwsControllerIoOptions): ControllerIo {
   // Shared by every reconcile and resync: task definitions are immutable per ARN, so each is read once.
   const taskDefinitions = new TaskDefinitionCache();
+  // Kept across commits and resyncs, so only files whose bytes changed are parsed again.
+  const manifests = new ManifestLoader();
   const { clients, instance } = options;
   return {
-    load: loadDesiredState,
+    load: (dir) => manifests.load(dir),
     watch: (dir, onChange, onError) => watchFolder(dir, onChange, { debounceMs: options.debounceMs ?? DEFAULT_DEBOUNCE_MS, scheduler: options.scheduler, onError }),
     reconcile: (key, snapshot) =>
       reconcileService(key, {

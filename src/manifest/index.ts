@@ -9,5 +9,5 @@ export type { RolloutArgName } from './rollout-args.js';
 export { jsonSchema, jsonSchemaText } from './json-schema.js';
 export { countBySeverity, formatDiagnostic, formatDiagnostics, pathFromCwd, sortDiagnostics } from './diagnostics.js';
 export type { Diagnostic, Severity, SourceLocation } from './diagnostics.js';
-export { loadDesiredState, manifestHash, validateSnapshot } from './loader.js';
-export type { DesiredAnalysisTemplate, DesiredService, DesiredStateSnapshot, ManifestFileResult, ValidationResult } from './loader.js';
+export { ManifestLoader, loadDesiredState, manifestHash, validateSnapshot } from './loader.js';
+export type { DesiredAnalysisTemplate, DesiredService, DesiredStateSnapshot, ManifestFileResult, ManifestLoaderOptions, ValidationResult } from './loader.js';

@@ -3,18 +3,23 @@
  * skipping dotfiles and dot-folders (so `.git` and git-sync's `.worktrees`). The folder is resolved once
  * (realpath), so a git-sync symlink swapped mid-load cannot mix two revisions; a file that vanishes while being
  * read is an error for that file, never a crash.
+ *
+ * A `ManifestLoader` keeps, per file, only what the snapshot and the cross-file rules need (manifests, positions,
+ * diagnostics, hashes), never the YAML tree: an unchanged file is neither parsed nor validated again, and a file
+ * being parsed is the only tree alive at a time.
  */
 import { createHash } from 'node:crypto';
-import { readFile, readdir, realpath } from 'node:fs/promises';
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { countBySeverity, sortDiagnostics } from './diagnostics.js';
-import type { Diagnostic, SourceLocation } from './diagnostics.js';
+import type { Diagnostic, PathSegment, SourceLocation } from './diagnostics.js';
 import { clusterName, serviceKey } from './identity.js';
 import { parseManifestFile } from './parse.js';
-import type { ParsedFile } from './parse.js';
+import type { ParsedDocument, ParsedFile } from './parse.js';
 import { contentRevision, gitHeadCommit, worktreeCommit } from './revision.js';
 import type { AnalysisTemplateManifest, ServiceManifest } from './schema.js';
-import { checkDocuments, documentIdentity } from './semantics.js';
+import { checkAcrossDocuments, checkDocument, crossDocumentPaths, documentIdentity } from './semantics.js';
+import type { DeclaredDocument } from './semantics.js';
 
 export interface DesiredService {
   /** `cluster/name`, the work-queue key. */
@@ -107,40 +112,84 @@ export function manifestHash(manifest: unknown): string {
   return `sha256:${createHash('sha256').update(stableJson(manifest)).digest('hex')}`;
 }
 
-async function resolveRevision(root: string, texts: ReadonlyArray<{ file: string; text: string }>): Promise<string> {
-  return worktreeCommit(root) ?? (await gitHeadCommit(root)) ?? contentRevision(texts);
+/** A document as kept between loads: no parse tree, only what the snapshot and the cross-file rules read. */
+interface KeptDocument extends DeclaredDocument {
+  source: SourceLocation;
+  /** `manifestHash` of the manifest, when the schema accepted it. */
+  hash?: string;
+}
+
+/** One file's outcome, valid for as long as its bytes hash to `contentHash`. */
+export interface ProcessedFile {
+  file: string;
+  contentHash: string;
+  documents: KeptDocument[];
+  /** Syntax, schema and single-document rule findings; cross-file findings are recomputed on every load. */
+  diagnostics: Diagnostic[];
+}
+
+const pathKey = (segments: readonly PathSegment[]) => JSON.stringify(segments);
+
+/** A document reduced to the positions the cross-file rules may report at, so its parse tree can be dropped. */
+function keepDocument(doc: ParsedDocument): KeptDocument {
+  const positions = new Map(crossDocumentPaths(doc.manifest).map((at) => [pathKey(at), doc.locate(at)]));
+  const { source, manifest } = doc;
+  return {
+    identity: documentIdentity(doc.raw),
+    source,
+    locate: (at) => positions.get(pathKey(at)) ?? source,
+    ...(manifest && { manifest, hash: manifestHash(manifest) }),
+  };
+}
+
+/** What is kept of a parsed file, with its single-document rules run; its YAML tree is garbage once this returns. */
+function processFile(parsed: ParsedFile, contentHash: string): ProcessedFile {
+  return {
+    file: parsed.file,
+    contentHash,
+    documents: parsed.documents.map(keepDocument),
+    diagnostics: [...parsed.diagnostics, ...parsed.documents.flatMap(checkDocument)],
+  };
+}
+
+function groupByFile(diagnostics: readonly Diagnostic[]): Map<string, Diagnostic[]> {
+  const byFile = new Map<string, Diagnostic[]>();
+  for (const d of diagnostics) {
+    const list = byFile.get(d.file);
+    if (list) list.push(d);
+    else byFile.set(d.file, [d]);
+  }
+  return byFile;
 }
 
 /**
- * Builds the snapshot from parsed files and the paths that could not be read: runs the cross-document rules, then
+ * Builds the snapshot from processed files and the paths that could not be read: runs the cross-file rules, then
  * keeps what error-free files declare.
  */
-export function assembleSnapshot(parsed: readonly ParsedFile[], context: { revision: string; root: string; unreadable: Diagnostic[] }): DesiredStateSnapshot {
-  const semantic = checkDocuments(parsed.flatMap((f) => f.documents));
-  const diagnostics = sortDiagnostics([...context.unreadable, ...parsed.flatMap((f) => f.diagnostics), ...semantic]);
+export function assembleSnapshot(processed: readonly ProcessedFile[], context: { revision: string; root: string; unreadable: Diagnostic[] }): DesiredStateSnapshot {
+  const crossFile = checkAcrossDocuments(processed.flatMap((f) => f.documents));
+  const diagnostics = sortDiagnostics([...context.unreadable, ...processed.flatMap((f) => f.diagnostics), ...crossFile]);
+  const diagnosticsByFile = groupByFile(diagnostics);
   const services = new Map<string, DesiredService>();
   const analysisTemplates = new Map<string, DesiredAnalysisTemplate>();
   const files = new Map<string, ManifestFileResult>();
 
-  for (const { file, documents } of parsed) {
-    const fileDiagnostics = diagnostics.filter((d) => d.file === file);
+  for (const { file, documents } of processed) {
+    const fileDiagnostics = diagnosticsByFile.get(file) ?? [];
     const ok = countBySeverity(fileDiagnostics).errors === 0;
     const result: ManifestFileResult = { file, ok, serviceKeys: [], analysisTemplates: [], diagnostics: fileDiagnostics };
-    for (const { raw, manifest, source } of documents) {
-      if (manifest?.kind === 'Service') {
-        const key = serviceKey(manifest.spec.cluster, manifest.metadata.name);
-        result.serviceKeys.push(key);
-        if (ok) {
-          services.set(key, { key, cluster: clusterName(manifest.spec.cluster), name: manifest.metadata.name, manifest, source, hash: manifestHash(manifest) });
-        }
-      } else if (manifest === undefined) {
+    for (const { identity, manifest, source, hash } of documents) {
+      if (manifest === undefined || hash === undefined) {
         // A document the schema rejected still names what it leaves untouched, so apply and the controller can say so.
-        const identity = documentIdentity(raw);
         if (identity?.kind === 'Service') result.serviceKeys.push(identity.key);
         else if (identity?.kind === 'AnalysisTemplate') result.analysisTemplates.push(identity.name);
-      } else if (manifest.kind === 'AnalysisTemplate') {
+      } else if (manifest.kind === 'Service') {
+        const key = serviceKey(manifest.spec.cluster, manifest.metadata.name);
+        result.serviceKeys.push(key);
+        if (ok) services.set(key, { key, cluster: clusterName(manifest.spec.cluster), name: manifest.metadata.name, manifest, source, hash });
+      } else {
         result.analysisTemplates.push(manifest.metadata.name);
-        if (ok) analysisTemplates.set(manifest.metadata.name, { name: manifest.metadata.name, manifest, source, hash: manifestHash(manifest) });
+        if (ok) analysisTemplates.set(manifest.metadata.name, { name: manifest.metadata.name, manifest, source, hash });
       }
     }
     files.set(file, result);
@@ -150,30 +199,96 @@ export function assembleSnapshot(parsed: readonly ParsedFile[], context: { revis
   return { revision: context.revision, root: context.root, complete, services, analysisTemplates, files, diagnostics };
 }
 
-type FileRead = { file: string; text: string } | { file: string; error: Diagnostic };
+/** What a stat said about a file whose bytes hashed to `contentHash`. */
+interface StatSeen {
+  size: number;
+  mtimeMs: number;
+  /** When the stat was taken: a file modified within the same mtime tick could change again unseen. */
+  seenAtMs: number;
+  contentHash: string;
+}
 
-async function readManifestFile(root: string, file: string): Promise<FileRead> {
-  try {
-    return { file, text: await readFile(path.join(root, file), 'utf8') };
-  } catch (err) {
-    return { file, error: unreadable(file, err) };
+/** How close to the stat an mtime must be for the stat to prove nothing (coarse file system clocks). */
+const AMBIGUOUS_MTIME_MS = 2000;
+
+function sha256(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+export interface ManifestLoaderOptions {
+  /** Parses one file's text; injectable so tests can count what is parsed. */
+  parse?: (file: string, text: string) => ParsedFile;
+  /** Milliseconds since the epoch, for judging whether an mtime is recent enough to be ambiguous. */
+  now?: () => number;
+}
+
+type FileOutcome = { processed: ProcessedFile; seen: StatSeen; absolute: string } | { error: Diagnostic };
+
+/**
+ * Loads the desired state, reusing per-file work from its previous load: a file whose relative path and bytes are
+ * unchanged (even under a new git-sync worktree) is neither parsed nor validated again. Keep one per watched folder.
+ */
+export class ManifestLoader {
+  /** By relative path: the latest load's outcome for each file. */
+  private processed = new Map<string, ProcessedFile>();
+  /** By absolute path: the stat that lets an unchanged file skip even being read. */
+  private stats = new Map<string, StatSeen>();
+  private readonly parse: (file: string, text: string) => ParsedFile;
+  private readonly now: () => number;
+
+  constructor(options: ManifestLoaderOptions = {}) {
+    this.parse = options.parse ?? parseManifestFile;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Reads, parses and validates the desired state under `dir`. Never throws for bad or vanishing input. */
+  async load(dir: string): Promise<DesiredStateSnapshot> {
+    let root: string;
+    try {
+      root = await realpath(dir);
+    } catch (err) {
+      this.forget();
+      return assembleSnapshot([], { revision: contentRevision([]), root: path.resolve(dir), unreadable: [unreadable('.', err)] });
+    }
+    const listing = await listManifestFiles(root);
+    const outcomes = await Promise.all(listing.files.map((file) => this.loadFile(root, file)));
+    const processed = outcomes.flatMap((o) => ('processed' in o ? [o.processed] : []));
+    const unreadableFiles = outcomes.flatMap((o) => ('error' in o ? [o.error] : []));
+    // Only the files of this load are kept, so deleted files and old worktrees do not pile up.
+    this.processed = new Map(processed.map((p) => [p.file, p]));
+    this.stats = new Map(outcomes.flatMap((o) => ('seen' in o ? [[o.absolute, o.seen] as const] : [])));
+    const revision = worktreeCommit(root) ?? (await gitHeadCommit(root)) ?? contentRevision(processed);
+    return assembleSnapshot(processed, { revision, root, unreadable: [...listing.unreadable, ...unreadableFiles] });
+  }
+
+  private forget(): void {
+    this.processed.clear();
+    this.stats.clear();
+  }
+
+  private async loadFile(root: string, file: string): Promise<FileOutcome> {
+    const absolute = path.join(root, file);
+    try {
+      const seenAtMs = this.now();
+      const { size, mtimeMs } = await stat(absolute);
+      const cached = this.processed.get(file);
+      const previous = this.stats.get(absolute);
+      const statUnchanged = previous !== undefined && previous.size === size && previous.mtimeMs === mtimeMs && previous.seenAtMs - mtimeMs > AMBIGUOUS_MTIME_MS;
+      if (cached && statUnchanged && previous.contentHash === cached.contentHash) return { processed: cached, seen: previous, absolute };
+      const bytes = await readFile(absolute);
+      const contentHash = sha256(bytes);
+      const seen = { size, mtimeMs, seenAtMs, contentHash };
+      if (cached?.contentHash === contentHash) return { processed: cached, seen, absolute };
+      return { processed: processFile(this.parse(file, bytes.toString('utf8')), contentHash), seen, absolute };
+    } catch (err) {
+      return { error: unreadable(file, err) };
+    }
   }
 }
 
-/** Reads, parses and validates the desired state under `dir`. Never throws for bad or vanishing input. */
-export async function loadDesiredState(dir: string): Promise<DesiredStateSnapshot> {
-  let root: string;
-  try {
-    root = await realpath(dir);
-  } catch (err) {
-    return assembleSnapshot([], { revision: contentRevision([]), root: path.resolve(dir), unreadable: [unreadable('.', err)] });
-  }
-  const listing = await listManifestFiles(root);
-  const reads = await Promise.all(listing.files.map((file) => readManifestFile(root, file)));
-  const texts = reads.flatMap((r) => ('text' in r ? [r] : []));
-  const unreadableFiles = reads.flatMap((r) => ('error' in r ? [r.error] : []));
-  const parsed = texts.map(({ file, text }) => parseManifestFile(file, text));
-  return assembleSnapshot(parsed, { revision: await resolveRevision(root, texts), root, unreadable: [...listing.unreadable, ...unreadableFiles] });
+/** Reads, parses and validates the desired state under `dir` once. Never throws for bad or vanishing input. */
+export function loadDesiredState(dir: string): Promise<DesiredStateSnapshot> {
+  return new ManifestLoader().load(dir);
 }
 
 export interface ValidationResult {

@@ -62,11 +62,11 @@ export async function gitHeadCommit(dir: string): Promise<string | undefined> {
   }
 }
 
-/** "sha256:<first 12 hex>" over the files' relative paths and contents, in path order. */
-export function contentRevision(files: ReadonlyArray<{ file: string; text: string }>): string {
+/** "sha256:<first 12 hex>" over the files' relative paths and content hashes, in path order. */
+export function contentRevision(files: ReadonlyArray<{ file: string; contentHash: string }>): string {
   const hash = createHash('sha256');
-  for (const { file, text } of [...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
-    hash.update(file).update('\0').update(text).update('\0');
+  for (const { file, contentHash } of [...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
+    hash.update(file).update('\0').update(contentHash).update('\0');
   }
   return `sha256:${hash.digest('hex').slice(0, 12)}`;
 }

@@ -8,7 +8,7 @@ import { FARGATE_CPU_VALUES, describeMemoryOptions, fargateMemoryOptions, parseT
 import { serviceKey } from './identity.js';
 import type { ParsedDocument } from './parse.js';
 import { ROLLOUT_ARG_NAMES } from './rollout-args.js';
-import type { AnalysisMetric, AnalysisRef, AnalysisTemplateManifest, ServiceManifest } from './schema.js';
+import type { AnalysisMetric, AnalysisRef, AnalysisTemplateManifest, Manifest, ServiceManifest } from './schema.js';
 // The condition parser is a leaf module (it imports nothing else), so validation reuses the engine's grammar exactly.
 import { ExpressionError, parseExpression } from '../rollout/analysis/expression/index.js';
 
@@ -411,53 +411,78 @@ export function documentIdentity(raw: unknown): DocumentIdentity | undefined {
 /** "Service demo/web" or "AnalysisTemplate error-rate": unique per load. */
 const identityLabel = (id: DocumentIdentity) => (id.kind === 'Service' ? `Service ${id.key}` : `AnalysisTemplate ${id.name}`);
 
-const place = (doc: ParsedDocument, finding: Finding): Diagnostic => placeFinding(doc.locate, finding);
+/**
+ * What the cross-document rules need of a document: its identity, its manifest when the schema accepted it, and
+ * where the paths of `crossDocumentPaths` are written. No parse tree, so a loader can keep it between loads.
+ */
+export interface DeclaredDocument {
+  identity: DocumentIdentity | undefined;
+  manifest?: Manifest;
+  locate(path: readonly PathSegment[]): SourceLocation;
+}
+
+type Locatable = Pick<DeclaredDocument, 'locate'>;
+
+const place = (doc: Locatable, finding: Finding): Diagnostic => placeFinding(doc.locate, finding);
 
 const describeSource = (s: SourceLocation) => `${s.file}:${s.line}`;
 
+const NAME_PATH: PathSegment[] = ['metadata', 'name'];
+
+/** The only paths the cross-document rules report at: the name (duplicates) and each AnalysisTemplate reference. */
+export function crossDocumentPaths(manifest: Manifest | undefined): PathSegment[][] {
+  const refs = manifest?.kind === 'Service' ? analysisRefs(manifest) : [];
+  return [NAME_PATH, ...refs.flatMap(({ ref, at }) => ref.templates.map((_name, i) => [...at, 'templates', i]))];
+}
+
 /** Every document that repeats an earlier one's identity, with an error naming both places. */
-function duplicateDocuments(documents: readonly ParsedDocument[]): Map<ParsedDocument, Diagnostic> {
-  const firstSeen = new Map<string, ParsedDocument>();
-  const duplicates = new Map<ParsedDocument, Diagnostic>();
+function duplicateDocuments(documents: readonly DeclaredDocument[]): Diagnostic[] {
+  const firstSeen = new Map<string, DeclaredDocument>();
+  const duplicates: Diagnostic[] = [];
   for (const doc of documents) {
-    const id = documentIdentity(doc.raw);
-    if (id === undefined) continue;
-    const label = identityLabel(id);
+    if (doc.identity === undefined) continue;
+    const label = identityLabel(doc.identity);
     const first = firstSeen.get(label);
     if (first === undefined) {
       firstSeen.set(label, doc);
       continue;
     }
-    const where = (d: ParsedDocument) => describeSource(d.locate(['metadata', 'name']));
-    duplicates.set(doc, place(doc, error('duplicate', ['metadata', 'name'], `${label} is defined twice: at ${where(first)} and at ${where(doc)}`)));
+    const where = (d: DeclaredDocument) => describeSource(d.locate(NAME_PATH));
+    duplicates.push(place(doc, error('duplicate', NAME_PATH, `${label} is defined twice: at ${where(first)} and at ${where(doc)}`)));
   }
   return duplicates;
 }
 
 /** AnalysisTemplates by name; a template the schema rejected is present (so it is not "missing") but undefined. */
-function declaredTemplates(documents: readonly ParsedDocument[]): Map<string, AnalysisTemplateManifest | undefined> {
+function declaredTemplates(documents: readonly DeclaredDocument[]): Map<string, AnalysisTemplateManifest | undefined> {
   const templates = new Map<string, AnalysisTemplateManifest | undefined>();
-  for (const doc of documents) {
-    const id = documentIdentity(doc.raw);
-    if (id?.kind === 'AnalysisTemplate' && !templates.has(id.name)) {
-      templates.set(id.name, doc.manifest?.kind === 'AnalysisTemplate' ? doc.manifest : undefined);
+  for (const { identity, manifest } of documents) {
+    if (identity?.kind === 'AnalysisTemplate' && !templates.has(identity.name)) {
+      templates.set(identity.name, manifest?.kind === 'AnalysisTemplate' ? manifest : undefined);
     }
   }
   return templates;
 }
 
-/**
- * Runs every rule over all documents of a load: duplicates across files, per-service rules and AnalysisTemplate
- * references on schema-valid documents. Returns the diagnostics placed at their file positions.
- */
-export function checkDocuments(documents: readonly ParsedDocument[]): Diagnostic[] {
-  const duplicates = duplicateDocuments(documents);
+/** The rules that look at one schema-valid document alone: their result depends on nothing else in the load. */
+export function checkDocument(doc: Locatable & { manifest?: Manifest }): Diagnostic[] {
+  const manifest = doc.manifest;
+  if (!manifest) return [];
+  const findings = manifest.kind === 'Service' ? checkService(manifest) : checkAnalysisTemplate(manifest);
+  return findings.map((finding) => place(doc, finding));
+}
+
+/** The rules that relate documents of a load: duplicates across files and AnalysisTemplate references. */
+export function checkAcrossDocuments(documents: readonly DeclaredDocument[]): Diagnostic[] {
   const templates = declaredTemplates(documents);
-  const semantic = documents.flatMap((doc) => {
-    const manifest = doc.manifest;
-    if (!manifest) return [];
-    const findings = manifest.kind === 'Service' ? [...checkService(manifest), ...checkAnalysisRefs(manifest, templates)] : checkAnalysisTemplate(manifest);
-    return findings.map((finding) => place(doc, finding));
-  });
-  return [...duplicates.values(), ...semantic];
+  const references = documents.flatMap((doc) =>
+    doc.manifest?.kind === 'Service' ? checkAnalysisRefs(doc.manifest, templates).map((finding) => place(doc, finding)) : [],
+  );
+  return [...duplicateDocuments(documents), ...references];
+}
+
+/** Runs every rule over all documents of a load. Returns the diagnostics placed at their file positions. */
+export function checkDocuments(documents: readonly ParsedDocument[]): Diagnostic[] {
+  const declared = documents.map((doc) => ({ identity: documentIdentity(doc.raw), manifest: doc.manifest, locate: doc.locate }));
+  return [...checkAcrossDocuments(declared), ...documents.flatMap(checkDocument)];
 }
