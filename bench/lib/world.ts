@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadDesiredState } from '../../src/manifest/index.js';
 import type { DesiredService } from '../../src/manifest/index.js';
-import type { ControllerProcess, SandboxCall } from './processes.js';
-import { SandboxProcess } from './processes.js';
+import type { SandboxCall } from './processes.js';
+import { ControllerProcess, SandboxProcess } from './processes.js';
 import { sandboxSeed, workloadServices, writeWorkload } from './workload.js';
 import type { GeneratedService, WorkloadShape } from './workload.js';
 
@@ -55,6 +55,22 @@ export async function waitConverged(controller: ControllerProcess, expected: num
     }
     await sleep(250);
   }
+}
+
+/**
+ * Starts a controller on the world's folder with the sandbox's faults already set, waits until every service is
+ * Synced and stops it: the seconds a convergence from the current account state took.
+ */
+export async function convergeOnce(world: World, options: { rateScale: number; workers: number; heapMb?: number }): Promise<number> {
+  await world.sandbox.take();
+  const startedAt = performance.now();
+  const controller = await ControllerProcess.start({ dir: world.dir, endpoint: world.sandbox.endpoint, workers: options.workers, rateScale: options.rateScale, ...(options.heapMb !== undefined ? { heapMb: options.heapMb } : {}) });
+  try {
+    await waitConverged(controller, world.desired.length, { timeoutMs: 30 * 60_000 });
+  } finally {
+    await controller.stop();
+  }
+  return (performance.now() - startedAt) / 1000;
 }
 
 /** Calls by `service.Operation`, split into reads and writes, and how many were throttled. */

@@ -5,8 +5,7 @@
  */
 import { coldStartWriteFloor, totalCalls } from '../lib/floor.js';
 import { coldStartFloorSeconds, sandboxThrottle } from '../lib/limits.js';
-import { ControllerProcess } from '../lib/processes.js';
-import { tallyCalls, waitConverged } from '../lib/world.js';
+import { convergeOnce, tallyCalls } from '../lib/world.js';
 import type { CallTally, World } from '../lib/world.js';
 
 export interface ColdStartResult {
@@ -22,15 +21,7 @@ export interface ColdStartResult {
 
 export async function coldStart(world: World, options: { latencyMs: number; rateScale: number; workers: number; heapMb?: number }): Promise<ColdStartResult> {
   await world.sandbox.setFaults({ latencyMs: options.latencyMs, throttle: sandboxThrottle(options.rateScale) });
-  await world.sandbox.take();
-  const startedAt = performance.now();
-  const controller = await ControllerProcess.start({ dir: world.dir, endpoint: world.sandbox.endpoint, workers: options.workers, rateScale: options.rateScale, ...(options.heapMb !== undefined ? { heapMb: options.heapMb } : {}) });
-  try {
-    await waitConverged(controller, world.desired.length, { timeoutMs: 30 * 60_000 });
-  } finally {
-    await controller.stop();
-  }
-  const seconds = (performance.now() - startedAt) / 1000;
+  const seconds = await convergeOnce(world, options);
   const writeFloor = coldStartWriteFloor(world.desired.map((s) => s.manifest));
   return {
     services: world.desired.length,

@@ -3,8 +3,7 @@
  * ThrottlingException. It must still converge, and no reconcile may be lost: afterwards an independent observation
  * (faults off) plans no action for any service.
  */
-import { ControllerProcess } from '../lib/processes.js';
-import { tallyCalls, waitConverged } from '../lib/world.js';
+import { convergeOnce, tallyCalls } from '../lib/world.js';
 import type { CallTally, World } from '../lib/world.js';
 import { observeWorld, outOfSync } from './pipeline.js';
 
@@ -18,15 +17,7 @@ export interface ThrottledResult {
 
 export async function throttled(world: World, options: { latencyMs: number; throttleRate: number; rateScale: number; workers: number; heapMb?: number }): Promise<ThrottledResult> {
   await world.sandbox.setFaults({ latencyMs: options.latencyMs, throttleRate: options.throttleRate, randomSeed: 7 });
-  await world.sandbox.take();
-  const startedAt = performance.now();
-  const controller = await ControllerProcess.start({ dir: world.dir, endpoint: world.sandbox.endpoint, workers: options.workers, rateScale: options.rateScale, ...(options.heapMb !== undefined ? { heapMb: options.heapMb } : {}) });
-  try {
-    await waitConverged(controller, world.desired.length, { timeoutMs: 30 * 60_000 });
-  } finally {
-    await controller.stop();
-  }
-  const seconds = (performance.now() - startedAt) / 1000;
+  const seconds = await convergeOnce(world, options);
   const calls = tallyCalls(await world.sandbox.take());
   const state = await observeWorld(world);
   return { throttleRate: options.throttleRate, seconds, calls, throttledShare: calls.throttled / calls.total, outOfSyncAfter: outOfSync(world.desired, state).length };

@@ -19,6 +19,7 @@ import type { AwsClients } from '../../src/aws/index.js';
 import { ROLLOUT_TAG } from '../../src/rollout/index.js';
 import { decodeRecord } from '../../src/rollout/state-tags.js';
 import { CANARY, newClients, PROD_RULE, serviceManifest, startRolloutHarness, TG, weightHistory, type RolloutHarness, type SandboxCall } from './rollout-harness.js';
+import { seededRandom } from '../../src/sandbox/core/random.js';
 
 const STEPS = `        - setWeight: 10
         - pause: {duration: 20s}
@@ -29,17 +30,6 @@ const STEPS = `        - setWeight: 10
 const KILLS = 8;
 const SEEDS = [1, 7, 42, 2026];
 
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Killed extends Error {
   override name = 'ProcessKilled';
@@ -160,7 +150,7 @@ afterEach(async () => {
 
 describe('a canary while the controller is killed at random instants', () => {
   it.each(SEEDS)('promotes exactly as without kills (seed %i)', async (seed) => {
-    const schedule: KillSchedule = { random: prng(seed), countdown: 0, kills: 0, where: [] };
+    const schedule: KillSchedule = { random: seededRandom(seed), countdown: 0, kills: 0, where: [] };
     nextKill(schedule);
     const violations: string[] = [];
     const start = (await h.calls()).at(-1)?.seq ?? 0;
@@ -217,7 +207,7 @@ interface PassLine {
 
 describe('a canary while a controller process is SIGKILLed at random instants', () => {
   it('promotes exactly as without kills', async () => {
-    const random = prng(99);
+    const random = seededRandom(99);
     const start = (await h.calls()).at(-1)?.seq ?? 0;
     await h.write(serviceManifest('3.0.0', CANARY(STEPS)));
     const violations: string[] = [];

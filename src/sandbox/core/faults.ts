@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AwsError, internalFailure, serviceUnavailable, throttlingError } from './errors.js';
+import { seededRandom } from './random.js';
 
 const bucketSchema = z.object({
   burst: z.number().positive(),
@@ -38,18 +39,6 @@ interface Bucket {
 /** Most specific first: `ecs.DescribeServices`, then `ecs.*`, then `*`. */
 export function matchingKey<T>(rules: Record<string, T>, service: string, operation: string): string | undefined {
   return [`${service}.${operation}`, `${service}.*`, '*'].find((key) => rules[key] !== undefined);
-}
-
-/** mulberry32: tiny, seedable and good enough to pick which requests fail. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Throttling, latency, server errors and eventual consistency, all off until configured. */

@@ -11,17 +11,11 @@ import { taskSetReady } from '../../../src/rollout/gates.js';
 import { percentOf } from '../../../src/rollout/traffic.js';
 import type { AnalysisRunView, ResolvedStep, RolloutStage, RuleView, TaskSetView } from '../../../src/rollout/types.js';
 import { RULE, target, TEST_RULE, TG_BLUE, TG_GREEN, T0 } from './world.js';
+import { seededRandom } from '../../../src/sandbox/core/random.js';
 
-/** mulberry32: a tiny seeded PRNG. */
+/** A seeded PRNG with the helpers the property test draws with. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
   return { next, int, pick, chance: (p: number) => next() < p };
