@@ -14,6 +14,7 @@ export {
   resolveTaskDefinitionRef,
 } from './types.js';
 export type {
+  Action,
   ActionKind,
   PlannedAction,
   PlanOptions,

@@ -36,7 +36,8 @@ export const REGISTERED_TASK_DEFINITION: TaskDefinitionRef = Object.freeze({ $re
 
 export type WithTaskDefinitionRef<T> = Omit<T, 'taskDefinition'> & { taskDefinition?: string | TaskDefinitionRef };
 
-interface Action<K extends string, A extends 'ecs' | 'elbv2' | 'autoscaling', I> {
+/** One step of a plan: the planner's and the rollout engine's actions share this shape. */
+export interface Action<K extends string, A extends string, I> {
   kind: K;
   api: A;
   /** Why the action is needed, for logs and `apply --dry-run`. */

@@ -14,7 +14,7 @@ import type {
 import type { ModifyRuleCommandInput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AnalysisRef } from '../manifest/schema.js';
 import type { JsonObject } from '../observe/types.js';
-import type { WithTaskDefinitionRef } from '../plan/types.js';
+import type { Action, WithTaskDefinitionRef } from '../plan/types.js';
 
 /** Service tag holding the encoded RolloutRecord (see state-tags.ts). */
 export const ROLLOUT_TAG = 'ecs-reconciler:rollout';
@@ -173,13 +173,7 @@ export interface RolloutRecord {
 
 /* ------------------------------------------------------------------ actions */
 
-interface ActionOf<K extends string, A extends 'ecs' | 'elbv2' | 'analysis', I> {
-  kind: K;
-  api: A;
-  reason: string;
-  resourceKey: string;
-  input: I;
-}
+type ActionOf<K extends string, A extends 'ecs' | 'elbv2' | 'analysis', I> = Action<K, A, I>;
 
 export interface StartAnalysisInput {
   runId: string;
