@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { blueGreenStrategy } from '../../../src/rollout/bluegreen.js';
 import { REQUEST_TAG } from '../../../src/rollout/index.js';
-import type { StepResult } from '../../../src/rollout/index.js';
 import type { RolloutStrategySpec } from '../../../src/rollout/types.js';
-import { drive, RULE, target, TEST_RULE, TG_BLUE, TG_GREEN, World } from './world.js';
+import { drive, RULE, settled, target, TEST_RULE, TG_BLUE, TG_GREEN, World } from './world.js';
 
-const settled = (r: StepResult) => (r.status.phase === 'Stable' || r.status.phase === 'Degraded') && r.actions.length === 0;
 
 function blueGreen(config: Partial<Parameters<typeof blueGreenStrategy>[0]> = {}): RolloutStrategySpec {
   return blueGreenStrategy(

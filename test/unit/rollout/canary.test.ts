@@ -3,17 +3,8 @@ import { REQUEST_TAG } from '../../../src/rollout/index.js';
 import type { RolloutAction, RolloutEvent, StepResult } from '../../../src/rollout/index.js';
 import { scaleAt, weightAt } from '../../../src/rollout/canary.js';
 import type { ResolvedStep } from '../../../src/rollout/types.js';
-import { drive, RULE, target, TG_BLUE, TG_GREEN, World } from './world.js';
+import { CANARY_STEPS, drive, RULE, settled, target, TG_BLUE, TG_GREEN, World } from './world.js';
 
-const STEPS: ResolvedStep[] = [
-  { type: 'setWeight', weight: 10 },
-  { type: 'pause', seconds: 300 },
-  { type: 'analysis', analysis: { templates: ['error-rate'] } },
-  { type: 'setWeight', weight: 50 },
-  { type: 'pause' },
-];
-
-const settled = (r: StepResult) => (r.status.phase === 'Stable' || r.status.phase === 'Degraded') && r.actions.length === 0;
 
 /** The canary (green) weights written to the production rule, in order. */
 function greenWeights(world: World): number[] {
@@ -33,7 +24,7 @@ const promoteWhenWaiting = (token = 'p1') => (w: World, last: StepResult | undef
 describe('canary rollout', () => {
   it('runs 10 -> pause 5m -> analysis -> 50 -> pause{} -> promote -> 100 -> finalize', () => {
     const world = World.stableOn('v1');
-    const trace = drive(world, target('v2', { steps: STEPS }), { react: promoteWhenWaiting(), until: settled });
+    const trace = drive(world, target('v2', { steps: CANARY_STEPS }), { react: promoteWhenWaiting(), until: settled });
     expect(trace.phases).toEqual([
       'Progressing/Creating@0',
       'Progressing/ShiftingTraffic@0',
@@ -61,7 +52,7 @@ describe('canary rollout', () => {
 
   it('keeps the pause for its full duration, measured from the step start in the tag', () => {
     const world = World.stableOn('v1');
-    const trace = drive(world, target('v2', { steps: STEPS }), { until: (r) => r.status.step?.index === 2 });
+    const trace = drive(world, target('v2', { steps: CANARY_STEPS }), { until: (r) => r.status.step?.index === 2 });
     const pauseStart = trace.results.findIndex((r) => r.status.subPhase === 'Paused');
     const pauseEnd = trace.results.findIndex((r) => r.status.step?.index === 2);
     const started = trace.results[pauseStart]?.state?.stepStartedAt ?? 0;
@@ -73,7 +64,7 @@ describe('canary rollout', () => {
 
   it('writes the step to the tag before the change it describes', () => {
     const world = World.stableOn('v1');
-    const trace = drive(world, target('v2', { steps: STEPS }), { react: promoteWhenWaiting(), until: settled });
+    const trace = drive(world, target('v2', { steps: CANARY_STEPS }), { react: promoteWhenWaiting(), until: settled });
     for (const result of trace.results) {
       const tagAt = result.actions.findIndex((a) => a.kind === 'TagResource');
       if (tagAt >= 0) expect(tagAt).toBe(0);
@@ -83,7 +74,7 @@ describe('canary rollout', () => {
   it('never gives weight to a version whose tasks never become healthy, and aborts at the progress deadline', () => {
     const world = World.stableOn('v1');
     world.unhealthy.add('v2');
-    const trace = drive(world, target('v2', { steps: STEPS, progressDeadlineSeconds: 120 }), { until: settled });
+    const trace = drive(world, target('v2', { steps: CANARY_STEPS, progressDeadlineSeconds: 120 }), { until: settled });
     expect(greenWeights(world)).toEqual([]);
     expect(trace.phases).toContain('Progressing/WaitingForHealthy@0');
     expect(trace.phases.at(-1)).toBe('Degraded/Done');
@@ -95,7 +86,7 @@ describe('canary rollout', () => {
   it('aborts on a failed analysis: traffic back to stable first, the canary removed after abortScaleDownDelay', () => {
     const world = World.stableOn('v1');
     world.analysisResult = () => 'Failed';
-    const trace = drive(world, target('v2', { steps: STEPS }), { until: settled });
+    const trace = drive(world, target('v2', { steps: CANARY_STEPS }), { until: settled });
     expect(greenWeights(world)).toEqual([10, 0]);
     expect(trace.phases.slice(-4)).toEqual(['Aborting/ShiftingTraffic', 'RollingBack/ScaleDownDelay', 'RollingBack/ScalingDown', 'Degraded/Done']);
     expect(world.record()).toMatchObject({ stage: 'aborted', abortReason: 'analysis' });
@@ -107,17 +98,17 @@ describe('canary rollout', () => {
   it('pauses on an inconclusive analysis until promote', () => {
     const world = World.stableOn('v1');
     world.analysisResult = () => 'Inconclusive';
-    const trace = drive(world, target('v2', { steps: STEPS }), { until: (r) => r.status.subPhase === 'WaitingForPromote' });
+    const trace = drive(world, target('v2', { steps: CANARY_STEPS }), { until: (r) => r.status.subPhase === 'WaitingForPromote' });
     expect(trace.results.at(-1)?.status).toMatchObject({ phase: 'Paused', step: { index: 2 } });
     expect(trace.results.at(-1)?.requeueAfterMs).toBeUndefined();
     world.tags[REQUEST_TAG] = 'promote:go';
-    const next = drive(world, target('v2', { steps: STEPS }), { until: (r) => r.status.step?.index === 4 });
+    const next = drive(world, target('v2', { steps: CANARY_STEPS }), { until: (r) => r.status.step?.index === 4 });
     expect(next.phases[0]).toBe('Progressing/Scaling@3');
   });
 
   it('abort from the CLI mid-rollout, then retry runs again from step 0 with a new attempt', () => {
     const world = World.stableOn('v1');
-    const t = target('v2', { steps: STEPS });
+    const t = target('v2', { steps: CANARY_STEPS });
     drive(world, t, { until: (r) => r.status.subPhase === 'Paused' });
     world.tags[REQUEST_TAG] = 'abort:a1';
     const aborted = drive(world, t, { until: settled });
@@ -134,7 +125,7 @@ describe('canary rollout', () => {
 
   it('abort set in the manifest holds the stable version and does not start the new one', () => {
     const world = World.stableOn('v1');
-    const trace = drive(world, target('v2', { steps: STEPS }, { abort: true }), { until: () => true });
+    const trace = drive(world, target('v2', { steps: CANARY_STEPS }, { abort: true }), { until: () => true });
     expect(trace.results[0]?.status).toMatchObject({ phase: 'Degraded' });
     expect(trace.results[0]?.actions).toEqual([]);
   });
@@ -151,7 +142,7 @@ describe('canary rollout', () => {
 
   it('promote --full skips the remaining steps but not the gates', () => {
     const world = World.stableOn('v1');
-    const t = target('v2', { steps: STEPS });
+    const t = target('v2', { steps: CANARY_STEPS });
     drive(world, t, { until: (r) => r.status.subPhase === 'Paused' });
     world.tags[REQUEST_TAG] = 'promote-full:f1';
     const trace = drive(world, t, { until: settled });
@@ -162,8 +153,8 @@ describe('canary rollout', () => {
 
   it('a new commit mid-rollout supersedes it: traffic back to stable, old canary removed, new rollout from step 0', () => {
     const world = World.stableOn('v1');
-    drive(world, target('v2', { steps: STEPS }), { until: (r) => r.status.subPhase === 'Paused' });
-    const trace = drive(world, target('v3', { steps: STEPS }), { react: promoteWhenWaiting(), until: settled });
+    drive(world, target('v2', { steps: CANARY_STEPS }), { until: (r) => r.status.subPhase === 'Paused' });
+    const trace = drive(world, target('v3', { steps: CANARY_STEPS }), { react: promoteWhenWaiting(), until: settled });
     expect(trace.phases.slice(0, 4)).toEqual(['Superseding/ShiftingTraffic@1', 'Superseding/ScalingDown@1', 'Progressing/Creating@0', 'Progressing/ShiftingTraffic@0']);
     expect(greenWeights(world)).toEqual([10, 0, 10, 50, 100]);
     expect(outcomes(trace.results).map((e) => e.type === 'Outcome' && `${e.outcome}:${e.hash}`)).toEqual(['superseded:v2', 'promoted:v3']);
@@ -172,8 +163,8 @@ describe('canary rollout', () => {
 
   it('reverting to the stable version mid-rollout rolls back and ends stable without a new rollout', () => {
     const world = World.stableOn('v1');
-    drive(world, target('v2', { steps: STEPS }), { until: (r) => r.status.subPhase === 'Paused' });
-    const trace = drive(world, target('v1', { steps: STEPS }), { until: settled });
+    drive(world, target('v2', { steps: CANARY_STEPS }), { until: (r) => r.status.subPhase === 'Paused' });
+    const trace = drive(world, target('v1', { steps: CANARY_STEPS }), { until: settled });
     expect(trace.phases.at(-1)).toBe('Stable/Done');
     expect(world.record()).toBeUndefined();
     expect(world.weights()).toEqual({ [TG_BLUE]: 100, [TG_GREEN]: 0 });
@@ -199,7 +190,7 @@ describe('canary rollout', () => {
   it('background analysis starts at its step, and its failure aborts', () => {
     const world = World.stableOn('v1');
     world.analysisResult = (id) => (id.endsWith('bg0') ? 'Failed' : 'Successful');
-    const trace = drive(world, target('v2', { steps: STEPS, backgroundAnalysis: { templates: ['latency'], startingStep: 1 } }), { until: settled });
+    const trace = drive(world, target('v2', { steps: CANARY_STEPS, backgroundAnalysis: { templates: ['latency'], startingStep: 1 } }), { until: settled });
     const start = trace.results.flatMap((r) => r.actions).find((a) => a.kind === 'StartAnalysis');
     expect(start?.input).toMatchObject({ runId: 'v2-0-bg0', background: true });
     expect(world.record()).toMatchObject({ stage: 'aborted', abortReason: 'analysis' });

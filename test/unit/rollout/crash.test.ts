@@ -5,20 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { blueGreenStrategy } from '../../../src/rollout/bluegreen.js';
 import { decodeRecord, REQUEST_TAG, ROLLOUT_TAG } from '../../../src/rollout/index.js';
-import type { RolloutAction, RolloutTarget, StepResult } from '../../../src/rollout/index.js';
-import type { ResolvedStep } from '../../../src/rollout/types.js';
-import { drive, RULE, target, TEST_RULE, TG_BLUE, TG_GREEN, World } from './world.js';
+import type { RolloutAction, RolloutTarget } from '../../../src/rollout/index.js';
+import { CANARY_STEPS, drive, RULE, settled, target, TEST_RULE, TG_BLUE, TG_GREEN, World } from './world.js';
 import type { DriveOptions } from './world.js';
 
-const CANARY_STEPS: ResolvedStep[] = [
-  { type: 'setWeight', weight: 10 },
-  { type: 'pause', seconds: 300 },
-  { type: 'analysis', analysis: { templates: ['error-rate'] } },
-  { type: 'setWeight', weight: 50 },
-  { type: 'pause' },
-];
 
-const settled = (r: StepResult) => (r.status.phase === 'Stable' || r.status.phase === 'Degraded') && r.actions.length === 0;
 
 interface Scenario {
   name: string;

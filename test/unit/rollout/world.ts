@@ -17,6 +17,18 @@ export const TEST_RULE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:li
 export const SERVICE_ARN = 'arn:aws:ecs:us-east-1:123456789012:service/prod/web';
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
+/** The canary most scenarios run: 10%, a 5-minute pause, analysis, 50%, then a pause until promote. */
+export const CANARY_STEPS: ResolvedStep[] = [
+  { type: 'setWeight', weight: 10 },
+  { type: 'pause', seconds: 300 },
+  { type: 'analysis', analysis: { templates: ['error-rate'] } },
+  { type: 'setWeight', weight: 50 },
+  { type: 'pause' },
+];
+
+/** A rollout has settled when it rests (Stable or Degraded) and asks for nothing more. */
+export const settled = (r: StepResult): boolean => (r.status.phase === 'Stable' || r.status.phase === 'Degraded') && r.actions.length === 0;
+
 export interface FakeTaskSet {
   id: string;
   arn: string;
