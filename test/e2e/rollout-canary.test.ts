@@ -11,7 +11,7 @@ import { collectStatus, renderStatus } from '../../src/cli/commands/status.js';
 import { loadDesiredState } from '../../src/manifest/index.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { recordRolloutMetrics, rolloutHealth, toRolloutSummary } from '../../src/rollout/engine/index.js';
-import { CANARY, KEY, serviceManifest, startRolloutHarness, TG, weightHistory, PROD_RULE, type RolloutHarness, type Pass } from './rollout-harness.js';
+import { CANARY, KEY, serviceManifest, startOnFirstVersion, TG, weightHistory, PROD_RULE, type RolloutHarness, type Pass } from './rollout-harness.js';
 
 const STEPS = `        - setWeight: 10
         - pause: {duration: 30s}
@@ -23,10 +23,8 @@ const STEPS = `        - setWeight: 10
 let h: RolloutHarness;
 
 beforeEach(async () => {
-  h = await startRolloutHarness();
-  await h.write(serviceManifest('1.0.0', CANARY(STEPS)));
   // First version: the service, its first task set, made primary, healthy.
-  await h.runUntil((pass) => pass.rollout?.status?.phase === 'Stable' && pass.rollout.status.stable?.healthyTargets === 2);
+  h = await startOnFirstVersion(CANARY(STEPS));
 });
 
 afterEach(async () => {

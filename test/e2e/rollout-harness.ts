@@ -253,6 +253,14 @@ export async function startRolloutHarness(): Promise<RolloutHarness> {
   return harness;
 }
 
+/** A harness whose service runs its first version (`rollout` strategy block), stable and healthy on both tasks. */
+export async function startOnFirstVersion(rollout: string): Promise<RolloutHarness> {
+  const harness = await startRolloutHarness();
+  await harness.write(serviceManifest('1.0.0', rollout));
+  await harness.runUntil((pass) => pass.rollout?.status?.phase === 'Stable' && pass.rollout.status.stable?.healthyTargets === 2);
+  return harness;
+}
+
 /** The canary weight of every ModifyRule the sandbox accepted on `ruleArn`, in order. */
 export function weightHistory(calls: readonly SandboxCall[], ruleArn: string, canaryGroup: string): { canary: number; total: number }[] {
   return calls

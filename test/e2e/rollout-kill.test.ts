@@ -18,7 +18,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../src/aws/index.js';
 import { ROLLOUT_TAG } from '../../src/rollout/index.js';
 import { decodeRecord } from '../../src/rollout/state-tags.js';
-import { CANARY, newClients, PROD_RULE, serviceManifest, startRolloutHarness, TG, weightHistory, type RolloutHarness, type SandboxCall } from './rollout-harness.js';
+import { CANARY, newClients, PROD_RULE, serviceManifest, startOnFirstVersion, TG, weightHistory, type RolloutHarness, type SandboxCall } from './rollout-harness.js';
 import { seededRandom } from '../../src/sandbox/core/random.js';
 
 const STEPS = `        - setWeight: 10
@@ -139,9 +139,7 @@ async function expectPromotedOnce(start: number, hash: string | undefined): Prom
 let h: RolloutHarness;
 
 beforeEach(async () => {
-  h = await startRolloutHarness();
-  await h.write(serviceManifest('1.0.0', CANARY(STEPS)));
-  await h.runUntil((pass) => pass.rollout?.status?.phase === 'Stable' && pass.rollout.status.stable?.healthyTargets === 2);
+  h = await startOnFirstVersion(CANARY(STEPS));
 });
 
 afterEach(async () => {
