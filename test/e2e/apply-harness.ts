@@ -16,31 +16,12 @@ import { sandboxClientConfig, startSandbox } from '../../src/sandbox/sandbox.js'
 import type { RunningSandbox } from '../../src/sandbox/sandbox.js';
 import { reconcileAll } from '../../src/reconcile/index.js';
 import type { ReconcileOptions, ReconcileReport } from '../../src/reconcile/index.js';
+import { serviceManifest } from './controller-harness.js';
 
 export const DEMO_SEED = 'desired-state/.sandbox/seed.yaml';
 
 /** A rolling service without load balancer or autoscaling, in the minimal form (AWS fills in the rest). */
-export const API_MANIFEST = `apiVersion: ecs-reconciler/v1
-kind: Service
-metadata:
-  name: api
-spec:
-  cluster: demo
-  desiredCount: 2
-  launchType: FARGATE
-  networkConfiguration:
-    awsvpcConfiguration: {subnets: [subnet-0a1b2c3d4e5f60001], securityGroups: [sg-0123456789abcdef0]}
-  taskDefinition:
-    family: api
-    cpu: "256"
-    memory: "512"
-    networkMode: awsvpc
-    requiresCompatibilities: [FARGATE]
-    executionRoleArn: arn:aws:iam::123456789012:role/ecsTaskExecutionRole
-    containerDefinitions:
-      - name: app
-        image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1.0.0
-`;
+export const API_MANIFEST = serviceManifest('api', { desiredCount: 2 });
 
 /** One entry of the sandbox's call log (GET /_sandbox/calls), as JSON: a write's input is an object. */
 export type SandboxCall = Omit<CallRecord, 'input'> & { input?: Record<string, unknown> };
