@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { parseServiceKey } from '../manifest/identity.js';
 import type { AnalysisStatus, RolloutStrategy, ServiceSummary } from '../controller/status.js';
 import type { UnfinishedWork, WorkQueueMetrics } from '../controller/workqueue.js';
+import type { AbortReason } from '../rollout/types.js';
 import { OwnedSeries } from './owned-series.js';
 
 export const METRIC_PREFIX = 'ecs_reconciler_';
@@ -23,9 +24,17 @@ export interface AwsCallEvent {
 export const RECONCILE_RESULTS = ['success', 'requeue', 'conflict', 'error'] as const;
 export type ReconcileResult = (typeof RECONCILE_RESULTS)[number];
 
-/** `succeeded`: fully promoted; `aborted`: by an operator; `failed`: analysis failed or the progress deadline passed. */
-export const ROLLOUT_OUTCOMES = ['succeeded', 'aborted', 'failed'] as const;
+/** `promoted`: the new version took all the traffic; `aborted`: traffic went back to stable; `superseded`: a newer version replaced it mid-way. */
+export const ROLLOUT_OUTCOMES = ['promoted', 'aborted', 'superseded'] as const;
 export type RolloutOutcome = (typeof ROLLOUT_OUTCOMES)[number];
+
+export interface FinishedRollout {
+  strategy: RolloutStrategy;
+  outcome: RolloutOutcome;
+  /** Set for `aborted` only: alerts can tell a failed analysis from an operator's abort. */
+  reason?: AbortReason;
+  durationSeconds: number;
+}
 
 export type AnalysisOutcome = Exclude<AnalysisStatus, 'Running'>;
 
@@ -72,7 +81,7 @@ export interface ControllerMetrics {
   removeService(key: string): void;
   /** A reconcile changed AWS back to the desired state without a new revision (someone changed it by hand). */
   countDriftCorrection(key: string): void;
-  observeRolloutFinished(strategy: RolloutStrategy, outcome: RolloutOutcome, durationSeconds: number): void;
+  observeRolloutFinished(rollout: FinishedRollout): void;
   countAnalysisRun(template: string, outcome: AnalysisOutcome): void;
   setDesiredRevision(revision: string): void;
   /** One load of the desired-state folder, and how many manifest errors it has now. */
@@ -174,8 +183,8 @@ export function createMetrics(options: MetricsOptions): ControllerMetrics {
   });
   const rolloutsTotal = new Counter({
     name: name('rollouts_total'),
-    help: 'Finished rollouts, by strategy and outcome (succeeded, aborted, failed).',
-    labelNames: ['strategy', 'outcome'] as const,
+    help: 'Finished rollouts, by strategy, outcome (promoted, aborted, superseded) and, for aborts, reason (operator, analysis, deadline, missing).',
+    labelNames: ['strategy', 'outcome', 'reason'] as const,
     registers,
   });
   const rolloutDuration = new Histogram({
@@ -268,8 +277,8 @@ export function createMetrics(options: MetricsOptions): ControllerMetrics {
     countDriftCorrection(key) {
       driftCorrections.inc(parseServiceKey(key));
     },
-    observeRolloutFinished(strategy, outcome, durationSeconds) {
-      rolloutsTotal.inc({ strategy, outcome });
+    observeRolloutFinished({ strategy, outcome, reason, durationSeconds }) {
+      rolloutsTotal.inc({ strategy, outcome, reason: reason ?? '' });
       rolloutDuration.observe({ strategy, outcome }, durationSeconds);
     },
     countAnalysisRun(template, outcome) {

@@ -109,7 +109,7 @@ describe('a bad canary', () => {
     metrics.setServiceStatus({ key: KEY, cluster: 'shop', service: 'web', strategy: 'Canary', syncStatus: 'Synced', healthStatus: rolloutHealth(rollout), rollout: toRolloutSummary(rollout)! });
     const text = await metrics.registry.metrics();
     expect(text).toContain('ecs_reconciler_rollout_phase{cluster="shop",service="web",phase="Degraded"} 1');
-    expect(text).toContain('ecs_reconciler_rollouts_total{strategy="Canary",outcome="failed"} 1');
+    expect(text).toContain('ecs_reconciler_rollouts_total{strategy="Canary",outcome="aborted",reason="analysis"} 1');
     expect(text).toContain('ecs_reconciler_analysis_runs_total{template="error-rate",outcome="Failed"} 1');
     expect(text).toContain('health_status="Degraded"');
 

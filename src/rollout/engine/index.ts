@@ -9,6 +9,6 @@ export type { ActionHooks, RolloutActionResult, RolloutActionStatus, RolloutExec
 export { ANALYSIS_TAG_PREFIX, readRuns, refForRun, runTagKey } from './analysis-runs.js';
 export type { StoredRun } from './analysis-runs.js';
 export { ensureRegistered, findRegistered, REVISIONS_COMPARED } from './task-definition.js';
-export { metricOutcome, recordRolloutMetrics, rolloutHealth, toRolloutSummary } from './summary.js';
+export { recordRolloutMetrics, rolloutHealth, toRolloutSummary } from './summary.js';
 export { newRequestToken, parseServiceArgument, sendOperatorRequest } from './request.js';
 export type { ServiceRef } from './request.js';

@@ -3,8 +3,7 @@
  * (`rollout_*` gauges through the summary, `rollouts_total` and `analysis_runs_total` from the pass's events).
  */
 import type { AnalysisStatus, AnalysisSummary, HealthStatus, RolloutSummary } from '../../controller/status.js';
-import type { ControllerMetrics, RolloutOutcome as MetricOutcome } from '../../metrics/metrics.js';
-import type { RolloutOutcome } from '../types.js';
+import type { ControllerMetrics } from '../../metrics/metrics.js';
 import type { RolloutReport } from './reconcile-rollout.js';
 
 /** The `rollout` field of the controller's ServiceSummary; undefined when the pass did not reach the state machine. */
@@ -43,17 +42,6 @@ export function rolloutHealth(report: RolloutReport): HealthStatus {
 }
 
 /**
- * `rollouts_total{outcome}`: promoted counts as succeeded; an abort is `aborted` when an operator asked for it and
- * `failed` when analysis, the progress deadline or a vanished task set caused it; a superseded rollout was given up
- * for a newer version, which the metric's outcomes count as aborted.
- */
-export function metricOutcome(outcome: RolloutOutcome, report: RolloutReport): MetricOutcome {
-  if (outcome === 'promoted') return 'succeeded';
-  if (outcome === 'superseded') return 'aborted';
-  return report.record?.abortReason === 'operator' ? 'aborted' : 'failed';
-}
-
-/**
  * Applies one pass to the metrics. Call it once per reconcile of a rollout service; the gauges come from
  * `setServiceStatus` with `toRolloutSummary`. Counters only count what the pass committed to AWS, so a pass whose
  * record write failed (and will be replayed) is not counted twice.
@@ -61,7 +49,9 @@ export function metricOutcome(outcome: RolloutOutcome, report: RolloutReport): M
 export function recordRolloutMetrics(metrics: Pick<ControllerMetrics, 'observeRolloutFinished' | 'countAnalysisRun'>, report: RolloutReport): void {
   if (!report.committed) return;
   for (const event of report.events) {
-    if (event.type === 'Outcome') metrics.observeRolloutFinished(report.strategy, metricOutcome(event.outcome, report), event.durationSeconds);
+    if (event.type !== 'Outcome') continue;
+    const reason = event.outcome === 'aborted' ? report.record?.abortReason : undefined;
+    metrics.observeRolloutFinished({ strategy: report.strategy, outcome: event.outcome, ...(reason ? { reason } : {}), durationSeconds: event.durationSeconds });
   }
   for (const run of report.finishedAnalysis) {
     if (run.phase === 'Running') continue;

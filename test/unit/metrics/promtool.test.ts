@@ -21,7 +21,7 @@ function populated(processMetrics: boolean): ControllerMetrics {
     rollout: { phase: 'Progressing', step: 1, totalSteps: 4, canaryWeight: 10 },
   });
   metrics.countDriftCorrection('prod/checkout');
-  metrics.observeRolloutFinished('BlueGreen', 'succeeded', 1200);
+  metrics.observeRolloutFinished({ strategy: 'BlueGreen', outcome: 'promoted', durationSeconds: 1200 });
   metrics.countAnalysisRun('error-rate', 'Successful');
   metrics.setDesiredRevision('0123456789abcdef0123456789abcdef01234567');
   metrics.observeManifestLoad('invalid', 2);

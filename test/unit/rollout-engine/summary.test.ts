@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metricOutcome, recordRolloutMetrics, rolloutHealth, toRolloutSummary } from '../../../src/rollout/engine/index.js';
+import { recordRolloutMetrics, rolloutHealth, toRolloutSummary } from '../../../src/rollout/engine/index.js';
 import type { RolloutReport } from '../../../src/rollout/engine/index.js';
 import { canaryReport } from './fixtures.js';
 
@@ -8,7 +8,8 @@ function recorder() {
   return {
     calls,
     metrics: {
-      observeRolloutFinished: (strategy: string, outcome: string, seconds: number) => calls.push(`rollout ${strategy} ${outcome} ${seconds}`),
+      observeRolloutFinished: ({ strategy, outcome, reason, durationSeconds }: { strategy: string; outcome: string; reason?: string; durationSeconds: number }) =>
+        calls.push(`rollout ${strategy} ${outcome} ${reason ?? '-'} ${durationSeconds}`),
       countAnalysisRun: (template: string, outcome: string) => calls.push(`analysis ${template} ${outcome}`),
     },
   };
@@ -23,6 +24,11 @@ const aborted = (reason: 'operator' | 'analysis', committed = true): RolloutRepo
     events: [{ type: 'Outcome', outcome: 'aborted', hash: base.hash!, durationSeconds: 800, message: 'x' }],
     finishedAnalysis: [{ runId: 'r', templates: ['error-rate', 'latency'], phase: 'Failed' }],
   };
+};
+
+const finished = (outcome: 'promoted' | 'superseded'): RolloutReport => {
+  const base = canaryReport();
+  return { ...base, committed: true, events: [{ type: 'Outcome', outcome, hash: base.hash!, durationSeconds: 300, message: 'x' }], finishedAnalysis: [] };
 };
 
 describe('the /status summary', () => {
@@ -57,17 +63,20 @@ describe('the /status summary', () => {
 });
 
 describe('metrics', () => {
-  it('counts an abort caused by analysis as failed, by an operator as aborted, a promotion as succeeded', () => {
-    expect(metricOutcome('aborted', aborted('analysis'))).toBe('failed');
-    expect(metricOutcome('aborted', aborted('operator'))).toBe('aborted');
-    expect(metricOutcome('promoted', canaryReport())).toBe('succeeded');
-    expect(metricOutcome('superseded', canaryReport())).toBe('aborted');
-  });
-
   it('counts finished rollouts and analysis runs of a committed pass, per template', () => {
     const { calls, metrics } = recorder();
     recordRolloutMetrics(metrics, aborted('analysis'));
-    expect(calls).toEqual(['rollout Canary failed 800', 'analysis error-rate Failed', 'analysis latency Failed']);
+    expect(calls).toEqual(['rollout Canary aborted analysis 800', 'analysis error-rate Failed', 'analysis latency Failed']);
+  });
+
+  it.each([
+    ['an abort by an operator', aborted('operator'), 'rollout Canary aborted operator 800'],
+    ['a promotion, with no reason', finished('promoted'), 'rollout Canary promoted - 300'],
+    ['a rollout superseded by a newer version, with no reason', finished('superseded'), 'rollout Canary superseded - 300'],
+  ])('labels %s by its outcome', (_, report, expected) => {
+    const { calls, metrics } = recorder();
+    recordRolloutMetrics(metrics, report);
+    expect(calls.filter((call) => call.startsWith('rollout '))).toEqual([expected]);
   });
 
   it('counts nothing when the record write failed: the replay will count it', () => {
