@@ -12,6 +12,7 @@ import { parseServiceKey } from '../manifest/index.js';
 import type { DesiredService, ServiceKey } from '../manifest/index.js';
 import type { ControllerMetrics } from '../metrics/metrics.js';
 import type { ObservedState } from '../observe/index.js';
+import { usesTaskSets } from '../plan/index.js';
 import type { PrunePlan } from '../plan/index.js';
 import type { ReconcileReport } from '../reconcile/index.js';
 import { evaluateReadiness } from '../server/readiness.js';
@@ -30,6 +31,7 @@ import { runWorkers } from './workers.js';
 import type { HandlerResult, WorkersExit } from './workers.js';
 import { WorkQueue } from './workqueue.js';
 import { recordRolloutMetrics, rolloutHealth, toRolloutSummary } from '../rollout/engine/index.js';
+import type { RolloutReport, ServiceStatusView } from '../rollout/engine/index.js';
 
 export const DEFAULT_RESYNC_MS = 5 * 60_000;
 export const DEFAULT_WORKERS = 4;
@@ -72,6 +74,8 @@ export class Controller {
   private readonly random: () => number;
   private readonly log: Logger;
   private readonly statuses = new Map<ServiceKey, ServiceSummary>();
+  /** The last rollout pass of each Canary/BlueGreen service, for its detail page. */
+  private readonly rolloutReports = new Map<ServiceKey, RolloutReport>();
   /** The manifest hash each service was last in sync with: a change applied at the same hash undid drift. */
   private readonly syncedHashes = new Map<ServiceKey, string>();
   /** Deletions the last resync's prune plan approved, each done by the worker that takes the key. */
@@ -131,6 +135,12 @@ export class Controller {
       manifestErrors: [...this.store.manifestErrors],
       services: [...this.statuses.values()].sort((a, b) => a.key.localeCompare(b.key)),
     };
+  }
+
+  /** A Canary/BlueGreen service as its last reconcile saw it (phase, steps, task sets, analysis); undefined for others. */
+  rolloutView(key: ServiceKey): ServiceStatusView | undefined {
+    const rollout = this.rolloutReports.get(key);
+    return rollout && { key, strategy: rollout.strategy, rollout };
   }
 
   /** Ready once a desired state is in force and every service was reconciled once; a bad folder says why not. */
@@ -272,6 +282,7 @@ export class Controller {
     if (!this.statuses.has(key)) return;
     this.statuses.delete(key);
     this.syncedHashes.delete(key);
+    this.rolloutReports.delete(key);
     this.options.metrics.removeService(key);
   }
 
@@ -364,7 +375,10 @@ export class Controller {
     const synced = verdict.syncStatus === 'Synced';
     if (synced) this.syncedHashes.set(desired.key, desired.hash);
     const rollout = report.rollouts?.[desired.key];
-    if (rollout) recordRolloutMetrics(metrics, rollout);
+    if (rollout) {
+      recordRolloutMetrics(metrics, rollout);
+      this.rolloutReports.set(desired.key, rollout);
+    } else if (!usesTaskSets(desired.manifest.spec)) this.rolloutReports.delete(desired.key);
     const rolloutSummary = rollout ? toRolloutSummary(rollout) : undefined;
     this.setStatus(desired, {
       syncStatus: verdict.syncStatus,

@@ -74,6 +74,7 @@ export async function startController(options: RuntimeOptions): Promise<RunningC
       metrics: metrics.registry,
       status: () => ({ ...controller.status(), ...(ha ? { ha: ha.status() } : {}) }),
       ready: () => controller.readiness(),
+      rollout: (key) => controller.rolloutView(key),
       onError: (error, path) => log.error({ err: error, path }, `serving ${path} failed`),
     });
   } catch (error) {

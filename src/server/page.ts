@@ -81,7 +81,7 @@ function renderServiceTable(services: readonly ServiceSummary[]): string {
 <td>${escapeHtml(s.strategy)}</td>
 <td>${badge(s.syncStatus, SYNC_TONE[s.syncStatus])}</td>
 <td>${badge(s.healthStatus, HEALTH_TONE[s.healthStatus])}</td>
-<td>${s.rollout === undefined ? '<span class="small">-</span>' : renderRollout(s.rollout)}</td>
+<td>${s.rollout === undefined ? '<span class="small">-</span>' : renderRollout(s, s.rollout)}</td>
 <td>${escapeHtml(s.message ?? '')}</td>
 <td class="small">${escapeHtml(s.lastSyncAt ?? 'never')}</td>
 </tr>`,
@@ -94,8 +94,10 @@ ${rows.join('\n')}
 </table>`;
 }
 
-function renderRollout(rollout: RolloutSummary): string {
-  const parts = [escapeHtml(rollout.phase)];
+/** The summary, and a link to the whole view (steps, task sets, analysis) at `/rollouts/CLUSTER/SERVICE`. */
+function renderRollout({ cluster, service }: ServiceSummary, rollout: RolloutSummary): string {
+  const detail = `rollouts/${encodeURIComponent(cluster)}/${encodeURIComponent(service)}`;
+  const parts = [`<a href="${escapeHtml(detail)}">${escapeHtml(rollout.phase)}</a>`];
   if (rollout.step !== undefined) {
     const total = rollout.totalSteps === undefined ? '' : `/${rollout.totalSteps}`;
     parts.push(`<span class="small">step ${rollout.step + 1}${total}</span>`);

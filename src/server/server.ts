@@ -2,6 +2,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StatusSnapshot } from '../controller/status.js';
+import { renderRolloutDetail, viewJson } from '../rollout/engine/index.js';
+import type { ServiceStatusView } from '../rollout/engine/index.js';
 import { renderStatusPage } from './page.js';
 import type { Readiness } from './readiness.js';
 
@@ -19,6 +21,8 @@ export interface ServerOptions {
   metrics: MetricsSource;
   status: () => StatusSnapshot | Promise<StatusSnapshot>;
   ready: () => Readiness | Promise<Readiness>;
+  /** One Canary/BlueGreen service (`cluster/service`) as the last reconcile saw it, for `/status/...` and `/rollouts/...`. */
+  rollout?: (key: string) => ServiceStatusView | undefined;
   /** Told when a provider throws; the request gets a 500 (or a 503 for `/readyz`). */
   onError?: (error: unknown, path: string) => void;
   /** How often the HTML page reloads itself; defaults to 5 s. */
@@ -100,8 +104,26 @@ async function route(path: string, options: ServerOptions): Promise<Reply> {
         headers: { 'content-security-policy': PAGE_SECURITY_POLICY },
       }));
     default:
-      return json(404, { error: `not found: ${path}`, endpoints: ['/', '/status', '/metrics', '/healthz', '/readyz'] });
+      return serviceRoute(path, options) ?? json(404, { error: `not found: ${path}`, endpoints: ENDPOINTS });
   }
+}
+
+const ENDPOINTS = ['/', '/status', '/status/CLUSTER/SERVICE', '/rollouts/CLUSTER/SERVICE', '/metrics', '/healthz', '/readyz'];
+
+/** `/status/CLUSTER/SERVICE` (the rollout report as JSON) and `/rollouts/CLUSTER/SERVICE` (as `status SERVICE` prints it). */
+function serviceRoute(path: string, options: ServerOptions): Reply | undefined {
+  const match = /^\/(status|rollouts)\/([^/]+)\/([^/]+)$/.exec(path);
+  if (!match) return undefined;
+  const [, kind, cluster, service] = match as unknown as [string, 'status' | 'rollouts', string, string];
+  let key: string;
+  try {
+    key = `${decodeURIComponent(cluster)}/${decodeURIComponent(service)}`;
+  } catch {
+    return json(400, { error: `malformed service in ${path}` });
+  }
+  const view = options.rollout?.(key);
+  if (!view) return json(404, { error: `no Canary or BlueGreen service ${key} has been reconciled by this controller` });
+  return kind === 'status' ? json(200, viewJson(view)) : { status: 200, contentType: TEXT_TYPE, body: renderRolloutDetail(view) };
 }
 
 async function readyz(options: ServerOptions): Promise<Reply> {

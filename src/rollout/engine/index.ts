@@ -12,3 +12,5 @@ export { ensureRegistered, findRegistered, REVISIONS_COMPARED } from './task-def
 export { recordRolloutMetrics, rolloutHealth, toRolloutSummary } from './summary.js';
 export { newRequestToken, parseServiceArgument, sendOperatorRequest } from './request.js';
 export type { ServiceRef } from './request.js';
+export { renderRolloutDetail, renderStatusTable, viewJson } from './view.js';
+export type { ServiceStatusView } from './view.js';

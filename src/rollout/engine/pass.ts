@@ -5,6 +5,7 @@
 import type { ServiceResult } from '../../apply/index.js';
 import type { DesiredService, DesiredStateSnapshot } from '../../manifest/index.js';
 import type { ObservedState } from '../../observe/index.js';
+import { usesTaskSets } from '../../plan/index.js';
 import { reconcileRollout } from './reconcile-rollout.js';
 import type { RolloutEngineContext, RolloutReport } from './reconcile-rollout.js';
 
@@ -15,11 +16,6 @@ export interface RolloutPassResult {
   rollouts: Record<string, RolloutReport>;
   /** The earliest requeue any rollout asked for. */
   requeueAfterMs?: number;
-}
-
-function usesRollout(service: DesiredService): boolean {
-  const strategy = service.manifest.spec.rollout?.strategy;
-  return strategy === 'Canary' || strategy === 'BlueGreen';
 }
 
 /**
@@ -36,7 +32,7 @@ export async function reconcileRollouts(
 ): Promise<RolloutPassResult> {
   const rollouts: Record<string, RolloutReport> = {};
   let requeueAfterMs: number | undefined;
-  for (const service of desired.filter(usesRollout)) {
+  for (const service of desired.filter((service) => usesTaskSets(service.manifest.spec))) {
     const result = results.find((entry) => entry.key === service.key);
     if (!result || !SHELL_READY.has(result.status)) continue;
     if (context.dryRun && !state.services[service.key]) continue;

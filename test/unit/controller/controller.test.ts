@@ -9,6 +9,8 @@ import type { ObservedState } from '../../../src/observe/index.js';
 import { planService } from '../../../src/plan/index.js';
 import type { PrunePlan } from '../../../src/plan/index.js';
 import type { ReconcileReport } from '../../../src/reconcile/index.js';
+import type { RolloutReport } from '../../../src/rollout/engine/index.js';
+import { canaryReport } from '../rollout-engine/fixtures.js';
 import { captureLines } from '../log/capture.js';
 import { FakeAws } from '../plan/fixtures.js';
 import { FakeTime, settle } from './fake-time.js';
@@ -27,6 +29,8 @@ class FakeIo implements ControllerIo {
   readonly scripted = new Map<string, ServiceStatus>();
   /** Per key, the requeueAfterMs the next reports carry (a rollout timer). */
   readonly timers = new Map<string, number>();
+  /** Per key, the rollout pass the next reports carry. */
+  readonly rollouts = new Map<string, RolloutReport>();
   /** When set, reconciles wait for it (to hold them in flight). */
   gate: Promise<void> | undefined;
   private notify: () => void = () => {};
@@ -62,7 +66,17 @@ class FakeIo implements ControllerIo {
     if (status === 'changed') this.aws.apply(plan.actions);
     const result: ServiceResult = { key, status, changes: plan.changes, actions: [], deferred: [], messages: [] };
     const timer = this.timers.get(key);
-    return { revision: snapshot.revision, root: snapshot.root, dryRun: false, services: [result], diagnostics: [], observed: {}, ...(timer !== undefined ? { requeueAfterMs: timer } : {}) };
+    const rollout = this.rollouts.get(key);
+    return {
+      revision: snapshot.revision,
+      root: snapshot.root,
+      dryRun: false,
+      services: [result],
+      diagnostics: [],
+      observed: {},
+      ...(timer !== undefined ? { requeueAfterMs: timer } : {}),
+      ...(rollout ? { rollouts: { [key]: rollout } } : {}),
+    };
   }
 
   async observe(): Promise<ObservedState> {
@@ -249,6 +263,25 @@ describe('Controller: timers', () => {
     time.advance(1);
     await flush();
     expect(io.reconciled).toEqual(['prod/api', 'prod/api']);
+    await controller.stop();
+  });
+});
+
+describe('Controller: rollout views', () => {
+  it("keeps each rollout service's last pass for its detail page, and forgets it with the service", async () => {
+    const io = new FakeIo([{ file: 'api.yaml', services: [api] }, { file: 'web.yaml', services: [web] }]);
+    const report = canaryReport({ key: 'prod/web' });
+    io.rollouts.set('prod/web', report);
+    const { controller } = setUp(io);
+    await controller.start();
+    await flush();
+    expect(controller.rolloutView('prod/web')).toEqual({ key: 'prod/web', strategy: 'Canary', rollout: report });
+    expect(controller.rolloutView('prod/api')).toBeUndefined();
+    expect(controller.status().services.find((service) => service.key === 'prod/web')?.rollout).toMatchObject({ phase: 'Progressing', canaryWeight: 10 });
+
+    io.change([{ file: 'api.yaml', services: [api] }]);
+    await flush();
+    expect(controller.rolloutView('prod/web')).toBeUndefined();
     await controller.stop();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderRolloutDetail, renderStatus, renderStatusTable } from '../../../src/cli/commands/status.js';
+import { renderStatus } from '../../../src/cli/commands/status.js';
+import { renderRolloutDetail, renderStatusTable } from '../../../src/rollout/engine/index.js';
 import { canaryReport } from './fixtures.js';
 
 describe('ecs-reconciler status', () => {

@@ -13,6 +13,7 @@ describe('renderStatusPage', () => {
     expect(html).toContain('<span class="badge warn">OutOfSync</span>');
     expect(html).toContain('<span class="badge good">Healthy</span>');
     expect(html).toContain('step 2/5');
+    expect(html).toMatch(/<a href="rollouts\/prod\/checkout">Paused<\/a>/);
     expect(html).toContain('<progress max="100" value="10">10%</progress>');
     expect(html).toContain('analysis error-rate: Running');
     expect(html).toContain('paused until promote');
@@ -32,10 +33,11 @@ describe('renderStatusPage', () => {
     expect(html).toContain('a.yaml:3:7: unknown field &quot;spce&quot;');
   });
 
-  it('reloads itself and loads nothing from elsewhere', () => {
+  it('reloads itself, loads nothing, and links only to its own rollout pages', () => {
     const html = render(snapshot);
     expect(html).toContain('<meta http-equiv="refresh" content="3">');
-    expect(html).not.toMatch(/<script|<link|src=|href=/i);
+    expect(html).not.toMatch(/<script|<link|src=/i);
+    expect([...html.matchAll(/href="([^"]*)"/g)].map((link) => link[1])).toEqual(['rollouts/prod/checkout']);
   });
 
   it('escapes every text it shows', () => {

@@ -8,6 +8,7 @@ import { startServer } from '../../../src/server/server.js';
 import type { RunningServer } from '../../../src/server/server.js';
 import { parseExposition } from '../metrics/exposition.js';
 import { snapshot } from './fixtures.js';
+import { canaryReport } from '../rollout-engine/fixtures.js';
 
 describe('startServer over HTTP', () => {
   let server: RunningServer;
@@ -24,6 +25,7 @@ describe('startServer over HTTP', () => {
       status: () => status(),
       ready: () => ready(),
       onError: (error, path) => errors.push([path, error]),
+      rollout: (key) => (key === 'prod/web' ? { key, strategy: 'Canary', rollout: canaryReport() } : undefined),
     });
   });
   afterAll(() => server.close());
@@ -125,6 +127,31 @@ describe('startServer over HTTP', () => {
     const response = await get('/nope');
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: 'not found: /nope', endpoints: expect.arrayContaining(['/status']) });
+  });
+
+  it('/rollouts/CLUSTER/SERVICE shows one rollout as `status SERVICE` prints it', async () => {
+    const response = await get('/rollouts/prod/web');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    const text = await response.text();
+    expect(text).toMatch(/^Name: {6}prod\/web\nStrategy: {2}Canary\nStatus: {4}Progressing/);
+    expect(text).toContain('Steps:');
+    expect(text).toContain('Task sets:');
+  });
+
+  it('/status/CLUSTER/SERVICE serves the rollout report and its summary as JSON', async () => {
+    const response = await get('/status/prod/web');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ key: 'prod/web', strategy: 'Canary', rollout: { hash: '9bc0d1e2f3a4b5c6' }, summary: { phase: 'Progressing', canaryWeight: 10 } });
+  });
+
+  it.each([
+    ['/rollouts/prod/nope', 404, 'no Canary or BlueGreen service prod/nope has been reconciled by this controller'],
+    ['/status/prod/%E0%A4%A', 400, 'malformed service in /status/prod/%E0%A4%A'],
+  ])('answers %s with %i and why', async (path, code, error) => {
+    const response = await get(path);
+    expect(response.status).toBe(code);
+    expect(await response.json()).toEqual({ error });
   });
 });
 
