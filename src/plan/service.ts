@@ -129,7 +129,8 @@ function addTargetGroupActions({ manifest, observed, context, plan }: Build): vo
   plan.changes.push(...changes);
 }
 
-function registrationInput(td: CanonicalTaskDefinition, tags: DesiredTags): RegisterTaskDefinitionCommandInput {
+/** A RegisterTaskDefinition of the canonical content, tagged with the managing instance and the desired-state revision. */
+export function registrationInput(td: CanonicalTaskDefinition, tags: Pick<DesiredTags, 'instance' | 'revision'>): RegisterTaskDefinitionCommandInput {
   const controllerTags = [
     { key: MANAGED_BY_TAG, value: tags.instance },
     { key: REVISION_TAG, value: tags.revision },

@@ -5,12 +5,12 @@
  * controller run) reuses that revision instead of piling up identical ones.
  */
 import { ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import type { ECSClient, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import type { ECSClient } from '@aws-sdk/client-ecs';
 import { diffValues, normalizeTaskDefinition } from '../../diff/index.js';
 import type { CanonicalTaskDefinition, NormalizeContext } from '../../diff/index.js';
 import { describeTaskDefinitions } from '../../observe/ecs.js';
 import type { ObservedTaskDefinition, TaskDefinitionCache } from '../../observe/index.js';
-import { MANAGED_BY_TAG, REVISION_TAG } from '../../plan/index.js';
+import { registrationInput } from '../../plan/index.js';
 
 /** How many of the newest ACTIVE revisions are compared before registering a new one. */
 export const REVISIONS_COMPARED = 10;
@@ -42,12 +42,6 @@ export async function findRegistered(source: TaskDefinitionSource, desired: Cano
     if (definition && sameContent(desired, definition, source.context)) return arn;
   }
   return undefined;
-}
-
-export function registrationInput(desired: CanonicalTaskDefinition, source: Pick<TaskDefinitionSource, 'instance' | 'revision'>): RegisterTaskDefinitionCommandInput {
-  const userTags = (desired.tags as { key: string; value: string }[] | undefined) ?? [];
-  const tags = [...userTags, { key: MANAGED_BY_TAG, value: source.instance }, { key: REVISION_TAG, value: source.revision }];
-  return { ...desired, tags } as unknown as RegisterTaskDefinitionCommandInput;
 }
 
 /** The ARN of a revision with the desired content, registering one only when none exists. */
