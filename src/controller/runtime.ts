@@ -73,7 +73,7 @@ export async function startController(options: RuntimeOptions): Promise<RunningC
       port: options.listen.port,
       metrics: metrics.registry,
       status: () => ({ ...controller.status(), ...(ha ? { ha: ha.status() } : {}) }),
-      ready: () => controller.readiness(),
+      ready: () => ({ ...controller.readiness(), ...(ha ? { role: ha.status().role } : {}) }),
       rollout: (key) => controller.rolloutView(key),
       onError: (error, path) => log.error({ err: error, path }, `serving ${path} failed`),
     });

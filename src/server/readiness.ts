@@ -1,5 +1,8 @@
-/** The answer of `/readyz`: ready, or why not in words an operator can act on. */
-export type Readiness = { ready: true } | { ready: false; reason: string };
+/**
+ * The answer of `/readyz`: ready, or why not in words an operator can act on; with leader election, also this
+ * replica's role, so a ready standby is told from a ready leader.
+ */
+export type Readiness = ({ ready: true } | { ready: false; reason: string }) & { role?: 'leader' | 'standby' };
 
 export interface ReadinessFacts {
   desiredStateFolderExists: boolean;

@@ -129,7 +129,8 @@ function serviceRoute(path: string, options: ServerOptions): Reply | undefined {
 async function readyz(options: ServerOptions): Promise<Reply> {
   try {
     const readiness = await options.ready();
-    return readiness.ready ? json(200, { status: 'ready' }) : json(503, { status: 'not-ready', reason: readiness.reason });
+    const role = readiness.role ? { role: readiness.role } : {};
+    return readiness.ready ? json(200, { status: 'ready', ...role }) : json(503, { status: 'not-ready', reason: readiness.reason, ...role });
   } catch (error) {
     options.onError?.(error, '/readyz');
     return json(503, { status: 'not-ready', reason: `readiness check failed: ${messageOf(error)}` });

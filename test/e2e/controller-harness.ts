@@ -54,7 +54,7 @@ export interface ControllerProcess {
   /** Resolves with the first log line (already seen or still to come) that matches. */
   waitForLine(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
   status(): Promise<StatusSnapshot>;
-  readyz(): Promise<{ status: number; body: { status: string; reason?: string } }>;
+  readyz(): Promise<{ status: number; body: { status: string; reason?: string; role?: string } }>;
   metrics(): Promise<string>;
   /** Sends the signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -109,7 +109,7 @@ export async function startRun(dir: string, endpoint: string, extra: string[] = 
     status: async () => (await fetch(`${url}/status`)).json() as Promise<StatusSnapshot>,
     async readyz() {
       const response = await fetch(`${url}/readyz`);
-      return { status: response.status, body: (await response.json()) as { status: string; reason?: string } };
+      return { status: response.status, body: (await response.json()) as { status: string; reason?: string; role?: string } };
     },
     metrics: async () => (await fetch(`${url}/metrics`)).text(),
     stop(signal = 'SIGTERM') {

@@ -49,8 +49,12 @@ describe('two replicas with leader election', () => {
     expect(roles.find((status) => status.role === 'leader')?.held).toEqual([{ shard: 0, token: expect.any(Number) }]);
 
     await until('alpha and beta created', async () => ((await activeService(ecs, 'alpha')) && (await activeService(ecs, 'beta')) ? true : undefined));
-    const standbyReady = await until('the standby ready', async () => ((await standby.readyz()).status === 200 ? true : undefined));
-    expect(standbyReady).toBe(true);
+    const standbyReady = await until('the standby ready', async () => {
+      const readyz = await standby.readyz();
+      return readyz.status === 200 ? readyz.body : undefined;
+    });
+    expect(standbyReady).toEqual({ status: 'ready', role: 'standby' });
+    expect((await leader.readyz()).body).toEqual({ status: 'ready', role: 'leader' });
     expect(sampleValue(await leader.metrics(), 'ecs_reconciler_leader', { shard: '0' })).toBe(1);
     expect(sampleValue(await standby.metrics(), 'ecs_reconciler_leader', { shard: '0' })).toBe(0);
     expect((await standby.status()).services).toEqual([]);

@@ -53,6 +53,11 @@ describe('startServer over HTTP', () => {
     response = await get('/readyz');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ready' });
+
+    readiness = { ready: true, role: 'standby' };
+    expect(await (await get('/readyz')).json()).toEqual({ status: 'ready', role: 'standby' });
+    readiness = { ready: false, reason: 'first sync not done', role: 'leader' };
+    expect(await (await get('/readyz')).json()).toEqual({ status: 'not-ready', reason: 'first sync not done', role: 'leader' });
   });
 
   it('/metrics serves the registry in the Prometheus text format', async () => {
