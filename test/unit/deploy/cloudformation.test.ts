@@ -135,11 +135,22 @@ describe('deploy/cloudformation.yaml', () => {
     expect(controller.StopTimeout).toBeGreaterThan(Number(shutdown));
   });
 
-  it('runs one controller at a time: desired 1, stop the old task before the new one, circuit breaker on', () => {
+  it('runs Replicas tasks; without leader election one at a time (the old task stops before the new one), with it overlapping', () => {
     const [service, ...others] = resourcesOfType('AWS::ECS::Service');
     expect(others).toEqual([]);
-    expect(service?.Properties.DesiredCount).toBe(1);
-    expect(service?.Properties.DeploymentConfiguration).toEqual({ MinimumHealthyPercent: 0, MaximumPercent: 100, DeploymentCircuitBreaker: { Enable: true, Rollback: true } });
+    expect(service?.Properties.DesiredCount).toEqual({ Ref: 'Replicas' });
+    expect(template.Parameters.Replicas?.Default).toBe(1);
+    expect(template.Conditions?.LeaderElected).toEqual({ 'Fn::Equals': [{ Ref: 'LeaderElection' }, 'true'] });
+    expect(service?.Properties.DeploymentConfiguration).toEqual({
+      MinimumHealthyPercent: { 'Fn::If': ['LeaderElected', 100, 0] },
+      MaximumPercent: { 'Fn::If': ['LeaderElected', 200, 100] },
+      DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+    });
+    // More than one replica without leader election is refused before anything is created.
+    expect(template.Rules?.ReplicasNeedLeaderElection).toEqual({
+      RuleCondition: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'Replicas' }, '1'] }] },
+      Assertions: [{ Assert: { 'Fn::Equals': [{ Ref: 'LeaderElection' }, 'true'] }, AssertDescription: expect.stringContaining('LeaderElection=true') }],
+    });
     expect(service?.Properties.TaskDefinition).toEqual({ Ref: 'TaskDefinition' });
     // The controller's own service is not one it manages (it would otherwise reconcile, and maybe prune, itself).
     expect(JSON.stringify(service?.Properties.Tags)).not.toContain('ecs-reconciler:managed-by');

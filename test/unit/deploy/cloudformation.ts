@@ -6,6 +6,7 @@ import { parseDocument } from 'yaml';
 export interface Template {
   Parameters: Record<string, { Type: string; Default?: unknown; AllowedPattern?: string }>;
   Conditions?: Record<string, unknown>;
+  Rules?: Record<string, unknown>;
   Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
   Outputs?: Record<string, unknown>;
 }
