@@ -1,6 +1,7 @@
 import type { AwsClients } from '../aws/index.js';
 import type { ActionKind, PlannedAction } from '../plan/index.js';
 import { sendAction } from './commands.js';
+import { PendingRegistrations } from './registrations.js';
 
 export interface ApplyError {
   /** The AWS error code (`InvalidParameterException`, `ThrottlingException`...) or the network error code. */
@@ -45,24 +46,44 @@ export function toApplyError(error: unknown, action?: ActionKind): ApplyError {
 /**
  * Runs one service's actions in order, one `send` each, carrying the ARN of a RegisterTaskDefinition into the
  * CreateService/UpdateService after it. The first failure stops this service (later actions build on earlier
- * ones) and marks the rest skipped. Throttling is retried with jittered backoff by the client layer below.
+ * ones) and marks the rest skipped. Throttling is retried with jittered backoff by the client layer below; with
+ * `registrations`, a registration whose follow-up failed in an earlier pass is reused rather than repeated.
  */
-export async function executeActions(clients: Pick<AwsClients, 'ecs' | 'elbv2' | 'autoscaling'>, actions: readonly PlannedAction[]): Promise<Execution> {
+export async function executeActions(
+  clients: Pick<AwsClients, 'ecs' | 'elbv2' | 'autoscaling'>,
+  actions: readonly PlannedAction[],
+  registrations?: PendingRegistrations,
+): Promise<Execution> {
   const results: ActionResult[] = [];
-  let registeredArn: string | undefined;
+  let registration: { key: string; arn: string; reused: boolean } | undefined;
   let error: ApplyError | undefined;
   for (const action of actions) {
     const result = actionResult(action, 'skipped');
     results.push(result);
     if (error) continue;
     try {
-      const sent = await sendAction(clients, action, registeredArn);
-      registeredArn = sent.registeredTaskDefinitionArn ?? registeredArn;
+      if (action.kind === 'RegisterTaskDefinition') {
+        const key = PendingRegistrations.keyOf(action.input);
+        const pending = registrations?.get(key);
+        if (pending) result.reason = `${result.reason}; reusing ${pending}, registered by an earlier attempt whose next step failed`;
+        // sendAction throws when AWS answers a registration without an ARN.
+        const arn = pending ?? ((await sendAction(clients, action, undefined)).registeredTaskDefinitionArn as string);
+        registration = { key, arn, reused: pending !== undefined };
+        registrations?.set(key, arn);
+      } else {
+        await sendAction(clients, action, registration?.arn);
+        if (registration && usesRegistration(action)) registrations?.delete(registration.key);
+      }
       result.status = 'ok';
     } catch (failure) {
       result.status = 'failed';
       error = toApplyError(failure, action.kind);
+      if (registration?.reused && usesRegistration(action)) registrations?.delete(registration.key);
     }
   }
   return error ? { actions: results, error } : { actions: results };
+}
+
+function usesRegistration(action: PlannedAction): boolean {
+  return action.kind === 'CreateService' || action.kind === 'UpdateService';
 }

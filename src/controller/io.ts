@@ -5,7 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AwsCallObserver, AwsClients } from '../aws/index.js';
-import { executePrune } from '../apply/index.js';
+import { executePrune, PendingRegistrations } from '../apply/index.js';
 import type { PruneResult } from '../apply/index.js';
 import { awsCallLogger } from '../log/events.js';
 import type { Logger } from '../log/logger.js';
@@ -47,6 +47,7 @@ export interface AwsControllerIoOptions {
 export function awsControllerIo(options: AwsControllerIoOptions): ControllerIo {
   // Shared by every reconcile and resync: task definitions are immutable per ARN, so each is read once.
   const taskDefinitions = new TaskDefinitionCache();
+  const registrations = new PendingRegistrations();
   // Kept across commits and resyncs, so only files whose bytes changed are parsed again.
   const manifests = new ManifestLoader();
   const { clients, instance } = options;
@@ -58,6 +59,7 @@ export function awsControllerIo(options: AwsControllerIoOptions): ControllerIo {
         snapshot,
         clients,
         taskDefinitions,
+        registrations,
         // The controller comes back when a pause or a measurement is due, so it drives Canary/BlueGreen rollouts.
         rollout: { clock: options.clock },
         options: { instance, ...(options.readBack ? { readBack: options.readBack } : {}) },

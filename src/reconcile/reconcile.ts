@@ -1,6 +1,6 @@
 import type { AwsClients } from '../aws/index.js';
 import { appliedResult, executeActions, executePrune, failedResult, invalidResult, isConverged, plannedResult, toApplyError } from '../apply/index.js';
-import type { ApplyError, CallRecorder, Execution, PruneResult, ServiceResult } from '../apply/index.js';
+import type { ApplyError, CallRecorder, Execution, PendingRegistrations, PruneResult, ServiceResult } from '../apply/index.js';
 import { loadDesiredState } from '../manifest/index.js';
 import type { DesiredService, DesiredStateSnapshot } from '../manifest/index.js';
 import { managedServices, observeClusters, observeServices, TaskDefinitionCache } from '../observe/index.js';
@@ -37,6 +37,8 @@ export interface ReconcileContext {
   calls?: CallRecorder;
   /** Kept across passes by a long-running caller: task definitions are immutable, so they are read once. */
   taskDefinitions?: TaskDefinitionCache;
+  /** Kept across passes by a long-running caller: a retry reuses a registration whose next step failed. */
+  registrations?: PendingRegistrations;
   options?: ReconcileOptions;
   /**
    * Drive Canary/BlueGreen rollouts in this pass (src/rollout/engine): the long-running controller does, a one-shot
@@ -143,7 +145,7 @@ async function applyServices(run: Run, desired: readonly DesiredService[], state
     : planned.filter((entry): entry is Extract<Planned, { plan: ServicePlan }> => 'plan' in entry && entry.plan.outcome === 'changes' && entry.plan.actions.length > 0);
 
   const executions = new Map<string, Execution>();
-  for (const { service, plan } of acting) executions.set(service.key, await executeActions(run.clients, plan.actions));
+  for (const { service, plan } of acting) executions.set(service.key, await executeActions(run.clients, plan.actions, run.registrations));
   const applied = acting.filter(({ service }) => !executions.get(service.key)?.error).map(({ service }) => service);
   const readBack = applied.length > 0 ? await readBackPlans(run, applied, planOptions) : new Map<string, ServicePlan>();
 

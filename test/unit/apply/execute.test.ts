@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, TagResourceCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client, ModifyTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ApplicationAutoScalingClient, PutScalingPolicyCommand } from '@aws-sdk/client-application-auto-scaling';
-import { executeActions } from '../../../src/apply/index.js';
+import { executeActions, PendingRegistrations } from '../../../src/apply/index.js';
 import { REGISTERED_TASK_DEFINITION } from '../../../src/plan/index.js';
 import type { PlannedAction } from '../../../src/plan/index.js';
 
@@ -89,5 +89,47 @@ describe('executeActions', () => {
     const execution = await executeActions(clients, [update]);
     expect(sent).toEqual([]);
     expect(execution.error?.message).toMatch(/none was registered/);
+  });
+
+  describe('with the registrations kept across passes', () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+
+    it('reuses a registration whose service update failed instead of registering the same content again', async () => {
+      const { clients, mocks, sent } = mockedClients();
+      const registrations = new PendingRegistrations();
+      mocks.ecs.on(UpdateServiceCommand).rejectsOnce(throttled).callsFake(() => sent.push('UpdateService'));
+      expect((await executeActions(clients, [register, update], registrations)).error?.code).toBe('ThrottlingException');
+      expect(registrations.size).toBe(1);
+
+      const retry = await executeActions(clients, [register, update], registrations);
+      expect(sent).toEqual(['RegisterTaskDefinition', 'UpdateService']);
+      expect(retry.actions.map((action) => action.status)).toEqual(['ok', 'ok']);
+      expect(retry.actions[0]?.reason).toContain(`reusing ${TD_ARN}`);
+      expect(mocks.ecs.commandCalls(UpdateServiceCommand)[1]?.args[0].input.taskDefinition).toBe(TD_ARN);
+      // Done: the next change of the same content (after a rollback, say) registers afresh.
+      expect(registrations.size).toBe(0);
+    });
+
+    it('forgets a reused registration whose update failed again, so the third attempt registers anew', async () => {
+      const { clients, mocks, sent } = mockedClients();
+      const registrations = new PendingRegistrations();
+      const inactive = Object.assign(new Error('TaskDefinition is inactive'), { name: 'ClientException' });
+      mocks.ecs.on(UpdateServiceCommand).rejectsOnce(throttled).rejectsOnce(inactive).callsFake(() => sent.push('UpdateService'));
+      await executeActions(clients, [register, update], registrations);
+      expect((await executeActions(clients, [register, update], registrations)).error?.code).toBe('ClientException');
+      expect(registrations.size).toBe(0);
+      await executeActions(clients, [register, update], registrations);
+      expect(sent).toEqual(['RegisterTaskDefinition', 'RegisterTaskDefinition', 'UpdateService']);
+    });
+
+    it('keys registrations by content: another task definition is registered', async () => {
+      const { clients, sent } = mockedClients();
+      const registrations = new PendingRegistrations();
+      registrations.set(PendingRegistrations.keyOf(register.input), TD_ARN);
+      const other: PlannedAction = { ...register, input: { family: 'web', containerDefinitions: [{ name: 'app', image: 'web:3' }] } };
+      await executeActions(clients, [other, update], registrations);
+      expect(sent).toEqual(['RegisterTaskDefinition', 'UpdateService']);
+      expect(registrations.size).toBe(1);
+    });
   });
 });
