@@ -33,7 +33,7 @@ const replicas: Replica[] = [];
 beforeAll(async () => {
   [sandbox, dynamo, dir] = await Promise.all([startSandbox({ port: 0, seed: SEED, timeScale: 10 }), startDynalite(), tempDir('ha-rollout')]);
   await writeFiles(dir, { 'web.yaml': serviceManifest('1.0.0', CANARY(STEPS, SHORT_DELAYS)) });
-  const settings = { dir, sandbox: sandbox.endpoint, dynamo: dynamo.endpoint, table: 'ha-rollout', extra: ['--resync', '1h'] };
+  const settings = { dir, sandbox: sandbox.endpoint, dynamo: dynamo.endpoint, table: 'ha-rollout', extra: ['--resync', '1s'] };
   replicas.push(...(await Promise.all(['replica-a', 'replica-b'].map((id) => startReplica(id, settings)))));
 }, 30_000);
 
