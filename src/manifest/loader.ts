@@ -130,6 +130,15 @@ export interface ProcessedFile {
 
 const pathKey = (segments: readonly PathSegment[]) => JSON.stringify(segments);
 
+/**
+ * Looks paths up in positions found beforehand. A function of its own on purpose: a closure created where the
+ * parsed document is in scope can share V8's context with another closure that reads the document, and would then
+ * keep the document's whole YAML tree alive for as long as the loader keeps this file.
+ */
+function positionLookup(positions: ReadonlyMap<string, SourceLocation>, fallback: SourceLocation): (at: readonly PathSegment[]) => SourceLocation {
+  return (at) => positions.get(pathKey(at)) ?? fallback;
+}
+
 /** A document reduced to the positions the cross-file rules may report at, so its parse tree can be dropped. */
 function keepDocument(doc: ParsedDocument): KeptDocument {
   const positions = new Map(crossDocumentPaths(doc.manifest).map((at) => [pathKey(at), doc.locate(at)]));
@@ -137,7 +146,7 @@ function keepDocument(doc: ParsedDocument): KeptDocument {
   return {
     identity: documentIdentity(doc.raw),
     source,
-    locate: (at) => positions.get(pathKey(at)) ?? source,
+    locate: positionLookup(positions, source),
     ...(manifest && { manifest, hash: manifestHash(manifest) }),
   };
 }
