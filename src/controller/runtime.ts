@@ -45,7 +45,7 @@ function packageVersion(): string {
 export async function startController(options: RuntimeOptions): Promise<RunningController> {
   const { log } = options;
   const metrics = createMetrics({ version: packageVersion() });
-  const ha = options.ha ? createHighAvailability(options.ha, { log, metrics, ...(options.aws.region ? { region: options.aws.region } : {}), ...(options.aws.clientConfig ? { clientConfig: options.aws.clientConfig } : {}) }) : undefined;
+  const ha = options.ha ? await createHighAvailability(options.ha, { log, metrics, ...(options.aws.region ? { region: options.aws.region } : {}), ...(options.aws.clientConfig ? { clientConfig: options.aws.clientConfig } : {}) }) : undefined;
   const clients = createAwsClients(withReplicaIdentity(ha, { ...options.aws, observer: awsCallObserver(log, metrics) }));
   const controller = new Controller({
     dir: options.dir,

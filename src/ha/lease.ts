@@ -18,6 +18,7 @@ export interface LeaseTimings {
   renewDeadlineMs: number;
 }
 
+export const DEFAULT_LEASE_TABLE = 'ecs-reconciler-leases';
 export const DEFAULT_LEASE_DURATION_MS = 15_000;
 export const DEFAULT_RENEW_INTERVAL_MS = 5_000;
 

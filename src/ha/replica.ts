@@ -5,7 +5,6 @@
  */
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AwsApi, AwsClientOptions } from '../aws/index.js';
 import type { ControllerIo } from '../controller/io.js';
 import type { HaStatus } from '../controller/status.js';
@@ -16,7 +15,6 @@ import type { ControllerMetrics } from '../metrics/metrics.js';
 import { LeaseElector } from './elector.js';
 import { fencedIo, mutatingCallFence } from './fence.js';
 import { leaseTimings } from './lease.js';
-import { dynamoLeaseTable, ensureLeaseTable } from './table.js';
 
 export interface HaSettings {
   tableName: string;
@@ -66,9 +64,14 @@ export function defaultReplicaId(): string {
 
 const monotonicTime: TimeSource = { now: () => performance.now(), schedule: systemTime.schedule };
 
-export function createHighAvailability(settings: HaSettings, deps: HaDependencies): HighAvailability {
+/**
+ * Leader election on the DynamoDB lease table. The DynamoDB client and the table adapter are imported here, on
+ * demand: a controller without election never loads them (a few MB of resident memory).
+ */
+export async function createHighAvailability(settings: HaSettings, deps: HaDependencies): Promise<HighAvailability> {
   const timings = leaseTimings(settings.leaseDurationMs, settings.renewIntervalMs);
   const { log, metrics } = deps;
+  const [{ DynamoDBClient }, { dynamoLeaseTable, ensureLeaseTable }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('./table.js')]);
   const client = new DynamoDBClient({
     ...deps.clientConfig,
     ...(deps.region ? { region: deps.region } : {}),

@@ -19,8 +19,6 @@ import {
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { HeartbeatRecord, LeaseRecord } from './lease.js';
 
-export const DEFAULT_LEASE_TABLE = 'ecs-reconciler-leases';
-
 /** How long a dead replica's heartbeat item lingers before DynamoDB's TTL may delete it. */
 const HEARTBEAT_TTL_SECONDS = 3600;
 

@@ -6,8 +6,7 @@ import { DEFAULT_LISTEN, startController } from '../../controller/index.js';
 import { createLogger } from '../../log/logger.js';
 import { loadDesiredState } from '../../manifest/index.js';
 import { DEFAULT_INSTANCE } from '../../plan/index.js';
-import { loadSeedFile } from '../../sandbox/core/seed.js';
-import { sandboxClientConfig, startSandbox } from '../../sandbox/sandbox.js';
+import type { SeedDocument } from '../../sandbox/core/seed.js';
 import { awsClientOptions } from '../aws-options.js';
 import { parseDurationMs, parseListen, parseLogLevel, stopOnSignal } from './run.js';
 
@@ -24,8 +23,14 @@ function parsePort(value: string): number {
   return port;
 }
 
+/**
+ * The simulated AWS account, imported when `dev` runs: the CLI registers every command at start, and a static import
+ * here would load the whole sandbox (about 60 modules) into `ecs-reconciler run` too.
+ */
+const sandboxModules = () => Promise.all([import('../../sandbox/sandbox.js'), import('../../sandbox/core/seed.js')]);
+
 /** DIR/.sandbox/seed.yaml when it exists: the sandbox this desired state expects (clusters, load balancers...). */
-async function seedFor(dir: string) {
+async function seedFor(dir: string, loadSeedFile: (file: string) => Promise<SeedDocument>) {
   const file = path.join(dir, '.sandbox', 'seed.yaml');
   const exists = await access(file).then(
     () => true,
@@ -54,7 +59,8 @@ async function whereToLook(dir: string, controllerUrl: string, endpoint: string)
 
 /** The out-of-the-box experience: a sandbox seeded for DIR and the controller on DIR, in one process. */
 export async function runDev(dir: string, flags: DevFlags): Promise<number> {
-  const seeded = await seedFor(dir);
+  const [{ sandboxClientConfig, startSandbox }, { loadSeedFile }] = await sandboxModules();
+  const seeded = await seedFor(dir, loadSeedFile);
   const sandbox = await startSandbox({ port: flags.port, host: '127.0.0.1', ...(seeded ? { seed: seeded.seed } : {}) });
   try {
     process.stdout.write(`sandbox started at ${sandbox.endpoint}${seeded ? `, seeded from ${seeded.file}` : ' (no seed: DIR/.sandbox/seed.yaml not found)'}\n`);

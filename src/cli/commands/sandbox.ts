@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startSandbox } from '../../sandbox/sandbox.js';
 
 interface SandboxFlags {
   port: string;
@@ -29,6 +28,8 @@ export function register(program: Command): void {
     .option('--seed <file>', 'seed file (YAML or JSON) loaded at start')
     .option('--time-scale <n>', "simulated seconds per wall-clock second (default: the seed's clock.timeScale, else 1)")
     .action(async (flags: SandboxFlags) => {
+      // Imported here: the CLI registers every command at start, and `run` must not load the simulation.
+      const { startSandbox } = await import('../../sandbox/sandbox.js');
       const sandbox = await startSandbox({
         port: parsePort(flags.port),
         host: flags.host,

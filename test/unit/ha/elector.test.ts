@@ -1,7 +1,8 @@
 /** The election protocol against a real DynamoDB (dynalite), every replica on an injected monotonic clock. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { dynamoLeaseTable, ensureLeaseTable, LeaseElector, LeaseNotHeldError, leaseTimings, shardOf } from '../../../src/ha/index.js';
+import { LeaseElector, LeaseNotHeldError, leaseTimings, shardOf } from '../../../src/ha/index.js';
+import { dynamoLeaseTable, ensureLeaseTable } from '../../../src/ha/table.js';
 import type { LeaseTable } from '../../../src/ha/index.js';
 import { FakeTime } from '../controller/fake-time.js';
 import { startDynalite } from './dynalite.js';
