@@ -40,7 +40,11 @@ COPY --from=build /src/schema ./schema
 
 # The git-sync link the template mounts (deploy/cloudformation.yaml); listen on every interface so Prometheus can
 # scrape /metrics from outside the container (the security group decides who may).
+# NODE_OPTIONS: V8 sizes its heap from the memory it is shown, not from what the controller needs, and lets garbage
+# pile up to several times the live heap before a full collection; these limits keep the controller's memory near its live heap (docs/performance.md,
+# "Memory"). The same value is in deploy/cloudformation.yaml and in the benchmark (bench/lib/options.ts).
 ENV NODE_ENV=production \
+    NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=4" \
     ECS_RECONCILER_DIR=/git/current \
     ECS_RECONCILER_LISTEN=0.0.0.0:9400
 USER 10001:10001

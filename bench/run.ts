@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: the real controller (a child process) against the sandbox (another child process), with
  * per-call latency and AWS's token buckets, over generated manifests in several clusters. Prints every figure
- * next to its floor or target and writes bench/results/results-<time>.json and bench/results/results.md.
+ * next to its floor or target, writes each size's figures to bench/results/results-<N>.json (replacing that size's
+ * previous run) and rebuilds bench/results/results.md from every size stored there.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDesiredState } from '../src/manifest/index.js';
@@ -11,8 +12,8 @@ import { sandboxThrottle } from './lib/limits.js';
 import { parseBenchArgs } from './lib/options.js';
 import type { BenchOptions, ScenarioName } from './lib/options.js';
 import { ControllerProcess, removeCompiledController } from './lib/processes.js';
-import { markdownTable } from './lib/report.js';
-import type { RunResult } from './lib/report.js';
+import { isResultFileName, markdownTable, resultFileName, runsBySize } from './lib/report.js';
+import type { RunResult, StoredRun } from './lib/report.js';
 import { createWorld } from './lib/world.js';
 import { coldStart } from './scenarios/cold-start.js';
 import { commitLatency } from './scenarios/commit-latency.js';
@@ -81,16 +82,21 @@ async function runFor(services: number, options: BenchOptions): Promise<RunResul
   return result;
 }
 
+async function storedRuns(): Promise<StoredRun[]> {
+  const names = (await readdir(resultsDir)).filter(isResultFileName);
+  return Promise.all(names.map(async (name) => JSON.parse(await readFile(path.join(resultsDir, name), 'utf8')) as StoredRun));
+}
+
 const options = parseBenchArgs(process.argv.slice(2));
 const runs: RunResult[] = [];
+await mkdir(resultsDir, { recursive: true });
 for (const services of options.services) {
-  runs.push(await runFor(services, options));
+  const run = await runFor(services, options);
+  runs.push(run);
   // Written after each N, so a long run that is stopped still leaves its figures.
-  const table = markdownTable(runs, options);
-  await mkdir(resultsDir, { recursive: true });
-  await writeFile(path.join(resultsDir, 'results.md'), `# Benchmark results\n\n${table}`);
+  const stored: StoredRun = { options: { ...options, only: options.only && [...options.only] }, run };
+  await writeFile(path.join(resultsDir, resultFileName(services)), `${JSON.stringify(stored, null, 2)}\n`);
+  await writeFile(path.join(resultsDir, 'results.md'), `# Benchmark results\n\n${markdownTable(runsBySize(await storedRuns()), options)}`);
 }
 await removeCompiledController();
-const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-await writeFile(path.join(resultsDir, `results-${stamp}.json`), JSON.stringify({ options: { ...options, only: options.only && [...options.only] }, runs }, null, 2));
 process.stdout.write(`\n${markdownTable(runs, options)}`);

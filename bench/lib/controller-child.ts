@@ -6,7 +6,6 @@ import { DEFAULT_RATE_LIMITS } from '../../src/aws/index.js';
 import type { RateLimitSettings } from '../../src/aws/index.js';
 import { startController } from '../../src/controller/runtime.js';
 import { createLogger } from '../../src/log/logger.js';
-import { sandboxClientConfig } from '../../src/sandbox/sandbox.js';
 import type { ControllerReply, ControllerRequest, ControllerSettings } from './controller-protocol.js';
 
 function scaled(limits: RateLimitSettings, factor: number): RateLimitSettings {
@@ -18,7 +17,11 @@ function scaled(limits: RateLimitSettings, factor: number): RateLimitSettings {
 }
 
 const settings = JSON.parse(process.env.BENCH_CONTROLLER ?? '') as ControllerSettings;
-const { endpoint, region, credentials } = sandboxClientConfig(settings.endpoint);
+// What sandboxClientConfig returns, written out: importing src/sandbox/sandbox.js would load the whole simulated AWS
+// (about 60 modules) into the process whose memory is being measured, which `run` does not need.
+const endpoint = settings.endpoint;
+const region = 'us-east-1';
+const credentials = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' };
 const running = await startController({
   dir: settings.dir,
   instance: 'ecs-reconciler',

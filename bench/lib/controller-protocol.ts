@@ -5,7 +5,7 @@ export interface ControllerSettings {
   workers: number;
   /** Client-side token-bucket rates are multiplied by this (1 = AWS's documented rates). */
   rateScale: number;
-  /** `--max-old-space-size` for the controller process, in MB. */
+  /** `--max-old-space-size` for the controller process, in MB, instead of production's. */
   heapMb?: number;
 }
 

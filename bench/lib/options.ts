@@ -9,7 +9,7 @@ export interface BenchOptions {
   /** Token-bucket rates (client and sandbox) multiplied by this for cold start, so N services converge in minutes. */
   coldRateScale: number;
   workers: number;
-  /** V8's old-space limit for the controller process (`--max-old-space-size`), in MB; default Node's own. */
+  /** V8's old-space limit for the controller process (`--max-old-space-size`), in MB; default production's. */
   controllerHeapMb: number | undefined;
   /** Scenarios to run; default all. */
   only: Set<ScenarioName> | undefined;
@@ -17,6 +17,20 @@ export interface BenchOptions {
 
 export const SCENARIOS = ['cold', 'steady', 'latency', 'pipeline', 'throttle'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+
+/**
+ * The V8 flags the controller runs with in production: NODE_OPTIONS in the Dockerfile and in
+ * deploy/cloudformation.yaml (a unit test keeps all three equal), so the bench measures what runs there.
+ * docs/performance.md says why these values.
+ */
+export const PRODUCTION_NODE_OPTIONS = '--max-old-space-size=512 --max-semi-space-size=4';
+
+/** The controller process's flags: production's, with `--max-old-space-size` replaced when a limit is given. */
+export function controllerNodeFlags(heapMb?: number): string[] {
+  const flags = PRODUCTION_NODE_OPTIONS.split(' ');
+  if (heapMb === undefined) return flags;
+  return [...flags.filter((flag) => !flag.startsWith('--max-old-space-size=')), `--max-old-space-size=${heapMb}`];
+}
 
 export const DEFAULT_OPTIONS: BenchOptions = {
   services: [100, 1000, 5000],

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { ControllerReply, ControllerRequest, ControllerSettings } from './controller-protocol.js';
+import { controllerNodeFlags } from './options.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
@@ -137,7 +138,7 @@ export class ControllerProcess {
 
   static async start(settings: ControllerSettings): Promise<ControllerProcess> {
     const child = forkScript(await controllerScript(), [], {
-      execArgv: settings.heapMb === undefined ? [] : [`--max-old-space-size=${settings.heapMb}`],
+      execArgv: controllerNodeFlags(settings.heapMb),
       env: { BENCH_CONTROLLER: JSON.stringify(settings) },
     });
     await firstMessage(child, 'the controller');

@@ -1,4 +1,5 @@
 /** The results as one markdown table: a row per figure, its floor or target, a column per N. Pure. */
+import { controllerNodeFlags } from './options.js';
 import type { ColdStartResult } from '../scenarios/cold-start.js';
 import type { CommitLatencyResult } from '../scenarios/commit-latency.js';
 import type { PipelineResult } from '../scenarios/pipeline.js';
@@ -76,6 +77,27 @@ export function markdownTable(runs: readonly RunResult[], context: { latencyMs: 
     const references = [...new Set(runs.map((run) => row.reference(run)).filter((ref): ref is string => ref !== undefined && ref !== ''))];
     lines.push(`| ${row.figure} | ${references.join('; ')} | ${values.map((v) => v ?? '-').join(' | ')} |`);
   }
-  const heap = context.controllerHeapMb === undefined ? '' : `, controller run with --max-old-space-size=${context.controllerHeapMb}`;
-  return `${lines.join('\n')}\n\n${context.clusters} clusters, ${context.latencyMs} ms per call, AWS's documented token buckets on both sides${heap}.\n`;
+  const flags = controllerNodeFlags(context.controllerHeapMb).join(' ');
+  const asInProduction = context.controllerHeapMb === undefined ? ', as in production' : '';
+  return `${lines.join('\n')}\n\n${context.clusters} clusters, ${context.latencyMs} ms per call, AWS's documented token buckets on both sides; the controller ran with ${flags}${asInProduction}.\n`;
+}
+
+/** One size's figures, as `bench/results/results-<N>.json` holds them. */
+export interface StoredRun {
+  options: Record<string, unknown>;
+  run: RunResult;
+}
+
+/** A stable name per size: a later run of that size replaces its file, and the folder holds one file per N. */
+export function resultFileName(services: number): string {
+  return `results-${services}.json`;
+}
+
+export function isResultFileName(name: string): boolean {
+  return /^results-\d+\.json$/.test(name);
+}
+
+/** The runs of every stored size, by N, for one table. */
+export function runsBySize(stored: readonly StoredRun[]): RunResult[] {
+  return stored.map((s) => s.run).sort((a, b) => a.services - b.services);
 }

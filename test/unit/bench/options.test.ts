@@ -1,5 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OPTIONS, parseBenchArgs } from '../../../bench/lib/options.js';
+import { controllerNodeFlags, DEFAULT_OPTIONS, parseBenchArgs, PRODUCTION_NODE_OPTIONS } from '../../../bench/lib/options.js';
 
 describe('parseBenchArgs', () => {
   it('defaults to 100, 1,000 and 5,000 services at 30 ms', () => {
@@ -26,5 +29,23 @@ describe('parseBenchArgs', () => {
     [['--fast'], /unknown option --fast/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseBenchArgs(argv)).toThrow(message);
+  });
+});
+
+describe('the controller process flags', () => {
+  it("are production's: the same NODE_OPTIONS as the Dockerfile and the CloudFormation template", async () => {
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+    const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
+    const template = await readFile(path.join(root, 'deploy/cloudformation.yaml'), 'utf8');
+    expect(dockerfile).toContain(`NODE_OPTIONS="${PRODUCTION_NODE_OPTIONS}"`);
+    expect(template).toContain(`{Name: NODE_OPTIONS, Value: '${PRODUCTION_NODE_OPTIONS}'}`);
+    expect(controllerNodeFlags()).toEqual(PRODUCTION_NODE_OPTIONS.split(' '));
+  });
+
+  it('replace only the old-space limit when the bench is given one', () => {
+    const flags = controllerNodeFlags(256);
+    expect(flags).toContain('--max-old-space-size=256');
+    expect(flags.filter((flag) => flag.startsWith('--max-old-space-size='))).toHaveLength(1);
+    expect(flags).toEqual(expect.arrayContaining(PRODUCTION_NODE_OPTIONS.split(' ').filter((flag) => !flag.startsWith('--max-old-space-size='))));
   });
 });

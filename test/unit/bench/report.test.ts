@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { markdownTable } from '../../../bench/lib/report.js';
+import { isResultFileName, markdownTable, resultFileName, runsBySize } from '../../../bench/lib/report.js';
+import { PRODUCTION_NODE_OPTIONS } from '../../../bench/lib/options.js';
 import type { RunResult } from '../../../bench/lib/report.js';
 
 const summary = (value: number) => ({ count: 3, min: value, p50: value, p99: value, max: value });
@@ -30,10 +31,27 @@ describe('markdownTable', () => {
     expect(lines).toContain('| steady state: reads / floor | target <= 1.10 | - | 1.00 |');
     expect(lines).toContain('| steady state: writes per resync | must be 0 | - | 0 |');
     expect(table).not.toContain('commit-to-action');
-    expect(table).toContain("4 clusters, 30 ms per call, AWS's documented token buckets on both sides.");
+    expect(table).toContain("4 clusters, 30 ms per call, AWS's documented token buckets on both sides; the controller ran with");
   });
 
-  it('says when the controller ran with a heap limit', () => {
-    expect(markdownTable([steadyRun], { latencyMs: 30, clusters: 4, controllerHeapMb: 128 })).toContain('--max-old-space-size=128');
+  it("says the controller ran with production's V8 flags, or with the heap limit given instead", () => {
+    expect(markdownTable([steadyRun], { latencyMs: 30, clusters: 4 })).toContain(`the controller ran with ${PRODUCTION_NODE_OPTIONS}, as in production.`);
+    const limited = markdownTable([steadyRun], { latencyMs: 30, clusters: 4, controllerHeapMb: 128 });
+    expect(limited).toContain('--max-old-space-size=128');
+    expect(limited).not.toContain('--max-old-space-size=512');
+  });
+});
+
+describe('stored results', () => {
+  it('names one file per size, so a later run of a size replaces it', () => {
+    expect(resultFileName(1000)).toBe('results-1000.json');
+    expect(isResultFileName('results-1000.json')).toBe(true);
+    expect(isResultFileName('results-2026-11-22T00-40-06-600Z.json')).toBe(false);
+    expect(isResultFileName('results.md')).toBe(false);
+  });
+
+  it('tables the stored sizes in order of N', () => {
+    const stored = [5000, 100, 1000].map((services) => ({ options: {}, run: { services, clusters: 4 } }));
+    expect(runsBySize(stored).map((run) => run.services)).toEqual([100, 1000, 5000]);
   });
 });
