@@ -87,11 +87,18 @@ async function storedRuns(): Promise<StoredRun[]> {
   return Promise.all(names.map(async (name) => JSON.parse(await readFile(path.join(resultsDir, name), 'utf8')) as StoredRun));
 }
 
+/** With --only, the figures of the scenarios not run this time are kept from the size's previous run. */
+async function withPreviousFigures(run: RunResult): Promise<RunResult> {
+  if (!options.only) return run;
+  const previous = (await storedRuns()).find((stored) => stored.run.services === run.services);
+  return previous ? { ...previous.run, ...run } : run;
+}
+
 const options = parseBenchArgs(process.argv.slice(2));
 const runs: RunResult[] = [];
 await mkdir(resultsDir, { recursive: true });
 for (const services of options.services) {
-  const run = await runFor(services, options);
+  const run = await withPreviousFigures(await runFor(services, options));
   runs.push(run);
   // Written after each N, so a long run that is stopped still leaves its figures.
   const stored: StoredRun = { options: { ...options, only: options.only && [...options.only] }, run };

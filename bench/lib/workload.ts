@@ -69,16 +69,34 @@ export function serviceManifestYaml(service: GeneratedService, image = '1.0.0'):
   return `${lines.join('\n')}\n`;
 }
 
-/** The sandbox seed: the clusters and target groups exist, every image is healthy, nothing else. */
+/** AWS's default quota of rules per Application Load Balancer. */
+const RULES_PER_LOAD_BALANCER = 100;
+
+/**
+ * The sandbox seed: the clusters and target groups exist, every image is healthy, nothing else. Each target group is
+ * in use by a listener rule (an ALB per 100 groups, AWS's default rule quota), as ECS requires of a service's target
+ * group: otherwise its targets stay `unused`, never healthy, and those services never finish deploying.
+ */
 export function sandboxSeed(shape: WorkloadShape, faults: Record<string, unknown>): Record<string, unknown> {
+  const groups = workloadServices(shape).flatMap((s) => (s.targetGroup ? [s.targetGroup] : []));
+  const loadBalancers = [];
+  for (let first = 0; first < groups.length; first += RULES_PER_LOAD_BALANCER) {
+    const rules = groups.slice(first, first + RULES_PER_LOAD_BALANCER).map((name, i) => ({
+      priority: i + 1,
+      conditions: [{ field: 'path-pattern', values: [`/${name}/*`] }],
+      forward: [{ targetGroup: name }],
+    }));
+    // No simulated traffic: the bench measures the controller, not the sandbox's request model.
+    const listener = { port: 80, requestsPerSecond: 0, fixedResponse: { statusCode: 404 }, rules };
+    loadBalancers.push({ name: `bench-alb-${loadBalancers.length + 1}`, subnets: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'], listeners: [listener] });
+  }
   return {
     faults,
     behaviours: [{ image: '*', healthy: true }],
     ecs: { clusters: clusterNames(shape.clusters).map((clusterName) => ({ clusterName, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] })) },
     elbv2: {
-      targetGroups: workloadServices(shape)
-        .flatMap((s) => (s.targetGroup ? [s.targetGroup] : []))
-        .map((name) => ({ name, protocol: 'HTTP', port: 8080, targetType: 'ip', healthCheck: { path: '/health' } })),
+      targetGroups: groups.map((name) => ({ name, protocol: 'HTTP', port: 8080, targetType: 'ip', healthCheck: { path: '/health' } })),
+      loadBalancers,
     },
   };
 }
