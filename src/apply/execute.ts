@@ -1,7 +1,8 @@
+import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { AwsClients } from '../aws/index.js';
 import type { ActionKind, PlannedAction } from '../plan/index.js';
 import { sendAction } from './commands.js';
-import { PendingRegistrations } from './registrations.js';
+import type { PendingRegistrations } from './registrations.js';
 
 export interface ApplyError {
   /** The AWS error code (`InvalidParameterException`, `ThrottlingException`...) or the network error code. */
@@ -55,7 +56,7 @@ export async function executeActions(
   registrations?: PendingRegistrations,
 ): Promise<Execution> {
   const results: ActionResult[] = [];
-  let registration: { key: string; arn: string; reused: boolean } | undefined;
+  let registration: { input: RegisterTaskDefinitionCommandInput; arn: string; reused: boolean } | undefined;
   let error: ApplyError | undefined;
   for (const action of actions) {
     const result = actionResult(action, 'skipped');
@@ -63,23 +64,22 @@ export async function executeActions(
     if (error) continue;
     try {
       if (action.kind === 'RegisterTaskDefinition') {
-        const key = PendingRegistrations.keyOf(action.input);
-        const pending = registrations?.get(key);
+        const pending = registrations?.get(action.input);
         if (pending) result.reason = `${result.reason}; reusing ${pending}, registered by an earlier attempt whose next step failed`;
         // sendAction throws when AWS answers a registration without an ARN.
         const arn = pending ?? ((await sendAction(clients, action, undefined)).registeredTaskDefinitionArn as string);
-        registration = { key, arn, reused: pending !== undefined };
-        registrations?.set(key, arn);
+        registration = { input: action.input, arn, reused: pending !== undefined };
+        registrations?.set(action.input, arn);
       } else {
         await sendAction(clients, action, registration?.arn);
-        if (registration && usesRegistration(action)) registrations?.delete(registration.key);
       }
       result.status = 'ok';
     } catch (failure) {
       result.status = 'failed';
       error = toApplyError(failure, action.kind);
-      if (registration?.reused && usesRegistration(action)) registrations?.delete(registration.key);
     }
+    // The revision is in use once its follow-up succeeded; a reused one whose follow-up failed may be gone (deregistered).
+    if (registration && usesRegistration(action) && (result.status === 'ok' || registration.reused)) registrations?.delete(registration.input);
   }
   return error ? { actions: results, error } : { actions: results };
 }

@@ -9,23 +9,24 @@ import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 export class PendingRegistrations {
   private readonly arns = new Map<string, string>();
 
-  static keyOf(input: RegisterTaskDefinitionCommandInput): string {
-    return JSON.stringify(input);
+  get(input: RegisterTaskDefinitionCommandInput): string | undefined {
+    return this.arns.get(contentKey(input));
   }
 
-  get(key: string): string | undefined {
-    return this.arns.get(key);
+  set(input: RegisterTaskDefinitionCommandInput, arn: string): void {
+    this.arns.set(contentKey(input), arn);
   }
 
-  set(key: string, arn: string): void {
-    this.arns.set(key, arn);
-  }
-
-  delete(key: string): void {
-    this.arns.delete(key);
+  delete(input: RegisterTaskDefinitionCommandInput): void {
+    this.arns.delete(contentKey(input));
   }
 
   get size(): number {
     return this.arns.size;
   }
+}
+
+/** Plans build the input from the normalized manifest, so the same content always serializes the same way. */
+function contentKey(input: RegisterTaskDefinitionCommandInput): string {
+  return JSON.stringify(input);
 }

@@ -125,7 +125,7 @@ describe('executeActions', () => {
     it('keys registrations by content: another task definition is registered', async () => {
       const { clients, sent } = mockedClients();
       const registrations = new PendingRegistrations();
-      registrations.set(PendingRegistrations.keyOf(register.input), TD_ARN);
+      registrations.set(register.input, TD_ARN);
       const other: PlannedAction = { ...register, input: { family: 'web', containerDefinitions: [{ name: 'app', image: 'web:3' }] } };
       await executeActions(clients, [other, update], registrations);
       expect(sent).toEqual(['RegisterTaskDefinition', 'UpdateService']);
