@@ -1,0 +1,12 @@
+export {
+  describeUnverified,
+  loadRecordKey,
+  MIN_RECORD_KEY_LENGTH,
+  PREVIOUS_RECORD_KEY_ENV,
+  RECORD_KEY_ENV,
+  RecordKey,
+  SIGNATURE_LENGTH,
+  signRecord,
+  verifyRecord,
+} from './record-mac.js';
+export type { RecordSubject, VerifiedRecord } from './record-mac.js';
