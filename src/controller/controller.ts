@@ -5,7 +5,9 @@
  */
 import { toApplyError } from '../apply/index.js';
 import type { PruneResult } from '../apply/index.js';
-import { logDecision, newReconcileId, reconcileLogger } from '../log/events.js';
+import { DecisionJournal } from '../audit/index.js';
+import type { AuditEntry } from '../audit/index.js';
+import { byGit, logDecision, newReconcileId, reconcileLogger } from '../log/events.js';
 import type { Decision } from '../log/events.js';
 import type { Logger } from '../log/logger.js';
 import { parseServiceKey } from '../manifest/index.js';
@@ -60,6 +62,8 @@ export interface ControllerOptions {
    * the elector's. Call `ownershipChanged()` whenever the answer may have changed.
    */
   ownership?: { owns(key: ServiceKey): boolean };
+  /** Decisions kept per service for `/status/CLUSTER/SERVICE` (default DEFAULT_DECISIONS_KEPT). */
+  decisionsKept?: number;
 }
 
 type OkPrunePlan = Extract<PrunePlan, { outcome: 'ok' }>;
@@ -90,12 +94,15 @@ export class Controller {
   private resyncTimer: CancelTimer | undefined;
   private stopping: Promise<WorkersExit> | undefined;
   private readonly abandon = new AbortController();
+  /** Every decision: logged, the last few kept per service, and handed to subscribers (notifications). */
+  readonly decisions: DecisionJournal;
 
   constructor(private readonly options: ControllerOptions) {
     this.time = options.time ?? systemTime;
     this.random = options.random ?? Math.random;
     this.log = options.log;
     this.store = new DesiredStateStore(options.dir);
+    this.decisions = new DecisionJournal({ now: () => this.time.now(), ...(options.decisionsKept !== undefined ? { kept: options.decisionsKept } : {}) });
     this.queue = new WorkQueue({ time: this.time, metrics: options.metrics.workqueue, random: this.random, accept: (key) => this.owns(key) });
   }
 
@@ -141,6 +148,11 @@ export class Controller {
   rolloutView(key: ServiceKey): ServiceStatusView | undefined {
     const rollout = this.rolloutReports.get(key);
     return rollout && { key, strategy: rollout.strategy, rollout };
+  }
+
+  /** The service's last decisions, oldest first; undefined for a service this controller does not know. */
+  recentDecisions(key: ServiceKey): AuditEntry[] | undefined {
+    return this.statuses.has(key) || this.decisions.has(key) ? this.decisions.recent(key) : undefined;
   }
 
   /** Ready once a desired state is in force and every service was reconciled once; a bad folder says why not. */
@@ -283,6 +295,7 @@ export class Controller {
     this.statuses.delete(key);
     this.syncedHashes.delete(key);
     this.rolloutReports.delete(key);
+    this.decisions.forget(key);
     this.options.metrics.removeService(key);
   }
 
@@ -346,10 +359,15 @@ export class Controller {
       if (deletion) return await this.deleteService(key, deletion);
       this.forgetService(key);
       const reason = this.options.prune ? 'no manifest names it any more; the next resync decides whether to prune it' : 'no manifest names it any more; left running in AWS (prune is off)';
-      logDecision(this.keyLogger(key), { action: 'forget', outcome: 'skipped', reason });
+      this.decide(this.keyLogger(key), key, { action: 'forget', outcome: 'skipped', reason });
     } finally {
       this.firstSyncPending?.delete(key);
     }
+  }
+
+  private decide(log: Logger, key: ServiceKey, decision: Decision): void {
+    const { cluster, service } = parseServiceKey(key);
+    this.decisions.record(log, { key, cluster, service, ...(this.store.revision ? { revision: this.store.revision } : {}) }, decision);
   }
 
   private keyLogger(key: ServiceKey): Logger {
@@ -387,7 +405,8 @@ export class Controller {
       ...(synced ? { lastSyncAt: new Date(this.time.now()).toISOString() } : {}),
       ...(rolloutSummary ? { rollout: rolloutSummary } : {}),
     });
-    logDecision(log, { ...verdict.decision, details: { ...verdict.decision.details, syncStatus: verdict.syncStatus, healthStatus: verdict.healthStatus } });
+    this.decide(log, desired.key, { ...verdict.decision, details: { ...verdict.decision.details, syncStatus: verdict.syncStatus, healthStatus: verdict.healthStatus } });
+    for (const decision of rollout?.decisions ?? []) this.decide(log, desired.key, decision);
     if (verdict.retry) throw new Error(verdict.message ?? `reconcile of ${desired.key} failed`);
     const delays = [verdict.requeueAfterMs, report.requeueAfterMs].filter((delay): delay is number => delay !== undefined);
     return delays.length === 0 ? undefined : { requeueAfterMs: Math.min(...delays) };
@@ -398,7 +417,7 @@ export class Controller {
     const log = this.keyLogger(key);
     const blocker = this.store.pruneBlocker;
     if (blocker !== undefined) {
-      logDecision(log, { action: 'prune', outcome: 'refused', reason: `${blocker}; not deleting` });
+      this.decide(log, key, { action: 'prune', outcome: 'refused', reason: `${blocker}; not deleting` });
       return;
     }
     const startedAt = this.time.now();
@@ -408,8 +427,14 @@ export class Controller {
     this.options.metrics.observeReconcile(failed ? 'error' : 'success', (this.time.now() - startedAt) / 1000);
     const decision: Decision = failed
       ? { action: 'prune', outcome: 'failed', reason: deleted?.error ? `${deleted.error.code}: ${deleted.error.message}` : 'the deletion did not run; the next resync decides again' }
-      : { action: 'prune', outcome: 'applied', reason: 'no manifest names this managed service: scaled to 0 and deleted', details: { actions: deleted.actions.map((a) => a.kind) } };
-    logDecision(log, decision);
+      : {
+          action: 'prune',
+          outcome: 'applied',
+          reason: 'no manifest names this managed service: scaled to 0 and deleted',
+          requestedBy: byGit(this.store.revision),
+          details: { actions: deleted.actions.map((a) => a.kind) },
+        };
+    this.decide(log, key, decision);
     if (!failed) this.forgetService(key);
   }
 }

@@ -75,6 +75,7 @@ export async function startController(options: RuntimeOptions): Promise<RunningC
       status: () => ({ ...controller.status(), ...(ha ? { ha: ha.status() } : {}) }),
       ready: () => ({ ...controller.readiness(), ...(ha ? { role: ha.status().role } : {}) }),
       rollout: (key) => controller.rolloutView(key),
+      decisions: (key) => controller.recentDecisions(key),
       onError: (error, path) => log.error({ err: error, path }, `serving ${path} failed`),
     });
   } catch (error) {

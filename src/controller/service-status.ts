@@ -3,10 +3,13 @@
  * `reconcile_total` result, whether to retry with backoff or look again later, and the decision to log.
  */
 import type { ApplyError, ServiceResult, ServiceStatus } from '../apply/index.js';
-import type { DecisionOutcome } from '../log/events.js';
+import { BY_CONTROLLER, byGit } from '../log/events.js';
+import type { Decision } from '../log/events.js';
 import type { DesiredService } from '../manifest/index.js';
 import type { ReconcileResult } from '../metrics/metrics.js';
 import type { ObservedService } from '../observe/index.js';
+import { formatPath } from '../diff/index.js';
+import { REVISION_TAG } from '../plan/index.js';
 import type { PlanOutcome, ServicePlan } from '../plan/index.js';
 import type { HealthStatus, RolloutStrategy, SyncStatus } from './status.js';
 
@@ -62,7 +65,7 @@ export interface Verdict {
   /** Failed: the work queue retries with backoff. */
   retry: boolean;
   requeueAfterMs?: number;
-  decision: { action: string; outcome: DecisionOutcome; reason: string; details?: Record<string, unknown> };
+  decision: Decision;
 }
 
 function describeError(error: ApplyError): string {
@@ -105,12 +108,7 @@ export function judgeResult(result: ServiceResult, observed: ObservedService | u
         result: 'requeue',
         retry: false,
         requeueAfterMs: context.requeue.progressingMs,
-        decision: {
-          action: actionName(result),
-          outcome: 'applied',
-          reason: context.drift ? 'corrected drift: AWS was changed outside git' : `applied revision ${context.revision}`,
-          details: { changes, drift: context.drift },
-        },
+        decision: changeDecision(result, observed, context),
       };
     case 'conflict':
     case 'requires-replacement':
@@ -134,6 +132,28 @@ export function judgeResult(result: ServiceResult, observed: ObservedService | u
         decision: { action: actionName(result), outcome: 'failed', reason: message ?? result.status, details: { changes } },
       };
   }
+}
+
+/**
+ * `create`, `update` (the fields that changed, from the revision the service was at to the desired one) or
+ * `drift-corrected` (the fields that drifted, put back at the revision already applied).
+ */
+function changeDecision(result: ServiceResult, observed: ObservedService | undefined, context: { revision: string; drift: boolean }): Verdict['decision'] {
+  const fields = result.changes.map((change) => formatPath(change.path));
+  const calls = [...new Set(result.actions.map((action) => action.kind))];
+  if (context.drift) {
+    return { action: 'drift-corrected', outcome: 'applied', reason: 'corrected drift: AWS was changed outside git', requestedBy: BY_CONTROLLER, details: { fields, calls } };
+  }
+  const from = observed?.tags[REVISION_TAG];
+  return {
+    action: observed === undefined ? 'create' : 'update',
+    outcome: 'applied',
+    reason: `applied revision ${context.revision}`,
+    ...(from !== undefined ? { from } : {}),
+    to: context.revision,
+    requestedBy: byGit(context.revision),
+    details: { fields, calls },
+  };
 }
 
 /** A reconcile that could not run at all (AWS unreachable, access denied while observing). */

@@ -26,16 +26,32 @@ export function reconcileLogger(log: Logger, { reconcileId, cluster, service, re
  */
 export type DecisionOutcome = 'applied' | 'planned' | 'skipped' | 'waiting' | 'refused' | 'failed';
 
+/**
+ * One decision, the stable schema of the audit (docs/observability.md "Decisions"): logged as one line, kept in the
+ * service's recent decisions and sent to notification targets.
+ */
 export interface Decision {
-  /** What was decided, e.g. `update-service`, `set-weight`, `prune`, `promote`. */
+  /** What was decided, e.g. `update`, `set-weight`, `prune`, `promote` (the list is in docs/observability.md). */
   action: string;
   outcome: DecisionOutcome;
   /** Why, in one sentence an operator can act on; becomes the message. */
   reason: string;
-  /** Anything else worth keeping, e.g. `{ from: 10, to: 25 }` or the changed fields. */
+  /** The value before and after, when the decision moves one: a weight in percent, a revision. */
+  from?: string | number;
+  to?: string | number;
+  /** Who asked: `git:<revision>`, `request:<request tag value>` (the CLI), or `controller` (drift, analysis, a deadline). */
+  requestedBy?: string;
+  /** Anything else worth keeping, e.g. the changed fields or an analysis measurement. */
   details?: Record<string, unknown>;
   err?: unknown;
 }
+
+/** `requestedBy` of a decision that a desired-state revision asked for. */
+export function byGit(revision: string | undefined): string {
+  return revision ? `git:${revision}` : 'git';
+}
+
+export const BY_CONTROLLER = 'controller';
 
 const DECISION_LEVEL: Record<DecisionOutcome, Level> = {
   applied: 'info',
@@ -47,9 +63,20 @@ const DECISION_LEVEL: Record<DecisionOutcome, Level> = {
 };
 
 /** One line per decision the controller takes. */
-export function logDecision(log: Logger, { action, outcome, reason, details, err }: Decision): void {
+export function logDecision(log: Logger, decision: Decision): void {
+  const { action, outcome, reason, details, err } = decision;
   // Details go first so that they can never overwrite the fields every decision line is searched by.
-  log[DECISION_LEVEL[outcome]]({ ...details, event: 'decision', action, outcome, ...(err === undefined ? {} : { err }) }, reason);
+  log[DECISION_LEVEL[outcome]]({ ...details, event: 'decision', action, outcome, ...decisionValues(decision), ...(err === undefined ? {} : { err }) }, reason);
+}
+
+/** The optional schema fields a decision has. */
+export function decisionValues({ from, to, requestedBy }: Decision): Pick<Decision, 'from' | 'to' | 'requestedBy'> {
+  return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), ...(requestedBy === undefined ? {} : { requestedBy }) };
+}
+
+/** Debug-level decisions (nothing to do) are logged but not kept or notified: they are the steady state. */
+export function isNoteworthy(decision: Pick<Decision, 'outcome'>): boolean {
+  return DECISION_LEVEL[decision.outcome] !== 'debug';
 }
 
 const AWS_OUTCOME_LEVEL: Record<AwsCallEvent['outcome'], Level> = { ok: 'info', throttled: 'warn', error: 'error' };

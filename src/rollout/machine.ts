@@ -40,6 +40,7 @@ import type { ParsedRequest } from './state-tags.js';
 import { percentOf, split } from './traffic.js';
 import type {
   AbortReason,
+  OperatorRequestEvent,
   RolloutAction,
   RolloutEvent,
   RolloutRecord,
@@ -58,6 +59,13 @@ interface Requests {
   manifestRetry?: string;
   manifestAbort: boolean;
   cli?: ParsedRequest;
+  /** The request tag's raw value, named as the requester in decisions. */
+  cliValue?: string;
+}
+
+/** Who asked for an operator request: the request tag the CLI wrote, or the manifest (git). */
+function sourceOf(requests: Requests, source: 'cli' | 'manifest'): Pick<OperatorRequestEvent, 'source' | 'requestTag'> {
+  return source === 'cli' && requests.cliValue !== undefined ? { source, requestTag: requests.cliValue } : { source };
 }
 
 function readRequests(target: RolloutTarget, tags: Readonly<Record<string, string>>): Requests {
@@ -67,7 +75,7 @@ function readRequests(target: RolloutTarget, tags: Readonly<Record<string, strin
     ...(operator.promote ? { manifestPromote: { fingerprint: fingerprint(operator.promote), full: operator.promoteFull === true } } : {}),
     ...(operator.retry ? { manifestRetry: fingerprint(operator.retry) } : {}),
     manifestAbort: operator.abort === true,
-    ...(cli !== undefined ? { cli: parseRequest(cli) } : {}),
+    ...(cli !== undefined ? { cli: parseRequest(cli), cliValue: cli } : {}),
   };
 }
 
@@ -281,6 +289,7 @@ export function stepRollout({ target, observation: obs, now }: StepInput): StepR
       actions.push(untagRecord(target, 'no rollout in flight'));
     }
     actions.push(...uniqueActions([...carry, ...result.actions]));
+    events.push(...weightChanges(scope, record, actions));
     return {
       state: leaveTag ? undefined : record,
       actions,
@@ -298,10 +307,11 @@ export function stepRollout({ target, observation: obs, now }: StepInput): StepR
     const cli = requests.cli?.ok ? requests.cli.verb : undefined;
     if (requests.manifestAbort || cli === 'abort') {
       record = aborted(freshRecord(target, nowSec, 0, requests), nowSec, 'operator');
-      events.push({ type: 'OperatorRequest', request: 'abort', applied: true, message: 'aborting a rollout whose state tag was unreadable' });
+      events.push({ type: 'OperatorRequest', request: 'abort', applied: true, message: 'aborting a rollout whose state tag was unreadable', ...sourceOf(requests, requests.manifestAbort ? 'manifest' : 'cli') });
     } else if (cli === 'retry') {
       record = freshRecord(target, nowSec, 0, requests);
-      events.push({ type: 'OperatorRequest', request: 'retry', applied: true, message: 'restarting from step 0 a rollout whose state tag was unreadable' });
+      events.push({ type: 'OperatorRequest', request: 'retry', applied: true, message: 'restarting from step 0 a rollout whose state tag was unreadable', ...sourceOf(requests, 'cli') });
+      events.push(...stepEntered(target, record.step));
     } else {
       return finish(undefined, wait('Paused', 'StateUnreadable', 'rollout state tag unreadable: traffic is held as it is; abort or retry', { requeueAfterMs: undefined }), true);
     }
@@ -319,7 +329,7 @@ export function stepRollout({ target, observation: obs, now }: StepInput): StepR
       if (cleanup) return finish(undefined, cleanup);
     }
     record = freshRecord(target, nowSec, 0, requests);
-    events.push({ type: 'Started', hash: record.hash, attempt: 0, message: `rolling out ${record.hash}` });
+    events.push({ type: 'Started', hash: record.hash, attempt: 0, message: `rolling out ${record.hash}` }, ...stepEntered(target, record.step));
   } else if (record.hash !== target.version.hash && record.stage !== 'finalizing') {
     const old = record;
     const ctxOld: Ctx = { ...scope, record: old, carry: [], takePromote: () => false };
@@ -329,7 +339,7 @@ export function stepRollout({ target, observation: obs, now }: StepInput): StepR
     if (onDesired) return finish(undefined, keepStable(scope));
     if (requests.manifestAbort) return finish(old, wait('Degraded', 'Done', 'abort is set in the manifest: the new version does not start', { requeueAfterMs: undefined }));
     record = freshRecord(target, nowSec, 0, requests);
-    events.push({ type: 'Started', hash: record.hash, attempt: 0, message: `rolling out ${record.hash}` });
+    events.push({ type: 'Started', hash: record.hash, attempt: 0, message: `rolling out ${record.hash}` }, ...stepEntered(target, record.step));
   }
 
   record = applyRequests(target, record, requests, nowSec, events);
@@ -352,14 +362,14 @@ export function stepRollout({ target, observation: obs, now }: StepInput): StepR
       ctx.carry = ctx.carry.filter((action) => action.kind !== 'StartAnalysis');
       continue;
     }
+    const left = ctx.record.stage === 'progressing' ? target.strategy.steps[ctx.record.step] : undefined;
+    if (left?.type === 'pause') events.push({ type: 'PauseEnded', step: ctx.record.step, total: target.strategy.steps.length, message: result.message });
     const next = advance(target, ctx.record, nowSec);
     if (!next) {
       events.push(outcome(ctx.record, 'promoted', nowSec, `${ctx.record.hash} promoted`));
       return finish(undefined, wait('Stable', 'Done', `stable on ${ctx.record.hash}`, { requeueAfterMs: POLL_MS }), false, ctx.carry);
     }
-    if (next.stage === 'progressing') {
-      events.push({ type: 'StepStarted', step: next.step, total: target.strategy.steps.length, message: describeStep(target, next.step) });
-    }
+    if (next.stage === 'progressing') events.push(...stepEntered(target, next.step));
     ctx.record = next;
   }
   throw new Error(`internal: rollout of ${target.key} did not settle within ${budget} passes`);
@@ -380,13 +390,13 @@ function takePromote(ctx: Ctx, requests: Requests, events: RolloutEvent[]): bool
   const cli = pendingCli(ctx.record, requests);
   if (cli?.ok && cli.verb === 'promote') {
     ctx.record = consume(ctx.record, 'request', cli.fingerprint);
-    events.push({ type: 'OperatorRequest', request: 'promote', applied: true, message: `promoted past step ${ctx.record.step}` });
+    events.push({ type: 'OperatorRequest', request: 'promote', applied: true, message: `promoted past step ${ctx.record.step}`, ...sourceOf(requests, 'cli') });
     return true;
   }
   const manifest = pendingManifestPromote(ctx.record, requests);
   if (manifest && !manifest.full) {
     ctx.record = consume(ctx.record, 'manifestPromote', manifest.fingerprint);
-    events.push({ type: 'OperatorRequest', request: 'promote', applied: true, message: `promoted past step ${ctx.record.step} (manifest)` });
+    events.push({ type: 'OperatorRequest', request: 'promote', applied: true, message: `promoted past step ${ctx.record.step} (manifest)`, ...sourceOf(requests, 'manifest') });
     return true;
   }
   return false;
@@ -402,11 +412,11 @@ function applyRequests(target: RolloutTarget, start: RolloutRecord, requests: Re
 
   if (requests.manifestAbort || cliVerb === 'abort') {
     if (inFlight) {
-      events.push({ type: 'OperatorRequest', request: 'abort', applied: true, message: 'abort requested' });
+      events.push({ type: 'OperatorRequest', request: 'abort', applied: true, message: 'abort requested', ...sourceOf(requests, requests.manifestAbort ? 'manifest' : 'cli') });
       events.push(outcome(record, 'aborted', nowSec, 'aborted by the operator'));
       record = aborted(record, nowSec, 'operator');
     } else if (cliVerb === 'abort') {
-      events.push({ type: 'OperatorRequest', request: 'abort', applied: false, message: `nothing to abort in stage ${record.stage}` });
+      events.push({ type: 'OperatorRequest', request: 'abort', applied: false, message: `nothing to abort in stage ${record.stage}`, ...sourceOf(requests, 'cli') });
     }
   }
   const retryToken = cliVerb === 'retry' ? 'cli' : requests.manifestRetry && requests.manifestRetry !== record.consumed.manifestRetry ? 'manifest' : undefined;
@@ -414,10 +424,10 @@ function applyRequests(target: RolloutTarget, start: RolloutRecord, requests: Re
   if (retryToken) {
     if (record.stage === 'aborted' && !requests.manifestAbort) {
       record = freshRecord(target, nowSec, record.attempt + 1, requests);
-      events.push({ type: 'OperatorRequest', request: 'retry', applied: true, message: `retry ${record.attempt} from step 0` });
-      events.push({ type: 'Started', hash: record.hash, attempt: record.attempt, message: `retrying ${record.hash}` });
+      events.push({ type: 'OperatorRequest', request: 'retry', applied: true, message: `retry ${record.attempt} from step 0`, ...sourceOf(requests, retryToken) });
+      events.push({ type: 'Started', hash: record.hash, attempt: record.attempt, message: `retrying ${record.hash}` }, ...stepEntered(target, record.step));
     } else {
-      events.push({ type: 'OperatorRequest', request: 'retry', applied: false, message: requests.manifestAbort ? 'abort is set in the manifest' : 'nothing to retry' });
+      events.push({ type: 'OperatorRequest', request: 'retry', applied: false, message: requests.manifestAbort ? 'abort is set in the manifest' : 'nothing to retry', ...sourceOf(requests, retryToken) });
     }
   }
   const manifestPromote = pendingManifestPromote(record, requests);
@@ -426,19 +436,48 @@ function applyRequests(target: RolloutTarget, start: RolloutRecord, requests: Re
     if (manifestPromote?.full) record = consume(record, 'manifestPromote', manifestPromote.fingerprint);
     if (record.stage === 'progressing') record = { ...record, stage: 'promoting', step: 0, stepStartedAt: nowSec };
     else if (record.stage === 'verifying') record = { ...record, stage: 'finalizing', step: 0, stepStartedAt: nowSec };
-    events.push({ type: 'OperatorRequest', request: 'promote-full', applied: record.stage === 'promoting' || record.stage === 'finalizing', message: `promote --full in stage ${record.stage}` });
+    events.push({ type: 'OperatorRequest', request: 'promote-full', applied: record.stage === 'promoting' || record.stage === 'finalizing', message: `promote --full in stage ${record.stage}`, ...sourceOf(requests, cliVerb === 'promote-full' ? 'cli' : 'manifest') });
   }
   const promoteIsMoot = record.stage === 'promoting' || record.stage === 'finalizing' || record.stage === 'aborted';
   if (promoteIsMoot && manifestPromote && !manifestPromote.full) {
     record = consume(record, 'manifestPromote', manifestPromote.fingerprint);
-    events.push({ type: 'OperatorRequest', request: 'promote', applied: false, message: `nothing to promote in stage ${record.stage}` });
+    events.push({ type: 'OperatorRequest', request: 'promote', applied: false, message: `nothing to promote in stage ${record.stage}`, ...sourceOf(requests, 'manifest') });
   }
   const cliSpent = cli && (!cli.ok || cliVerb !== 'promote' || promoteIsMoot);
   if (cliSpent) {
-    if (cliVerb === 'promote') events.push({ type: 'OperatorRequest', request: 'promote', applied: false, message: `nothing to promote in stage ${record.stage}` });
+    if (cliVerb === 'promote') events.push({ type: 'OperatorRequest', request: 'promote', applied: false, message: `nothing to promote in stage ${record.stage}`, ...sourceOf(requests, 'cli') });
     record = consume(record, 'request', cli.fingerprint);
   }
   return record;
+}
+
+/** The events of entering a step: the step, and a pause starting when it is one. */
+function stepEntered(target: RolloutTarget, index: number): RolloutEvent[] {
+  const total = target.strategy.steps.length;
+  if (index >= total) return [];
+  const step = target.strategy.steps[index];
+  const entered: RolloutEvent = { type: 'StepStarted', step: index, total, message: describeStep(target, index) };
+  if (step?.type !== 'pause') return [entered];
+  return [entered, { type: 'PauseStarted', step: index, total, ...(step.seconds === undefined ? {} : { seconds: step.seconds }) }];
+}
+
+/**
+ * The production weight each planned ModifyRule moves: the share of the group that is not the primary's, from what
+ * the rule shows now to what the action writes. Derived from the actions so that every weight the pass writes is
+ * reported, whichever stage (a step, promotion, an abort, a supersede) wrote it.
+ */
+function weightChanges(scope: Scope, record: RolloutRecord | undefined, actions: readonly RolloutAction[]): RolloutEvent[] {
+  const { target, obs } = scope;
+  const ruleArn = target.strategy.traffic.listenerRuleArn;
+  const rule = obs.rules[ruleArn];
+  const newGroup = otherGroup(target, primarySet(obs)?.targetGroupArn);
+  const position = record ? { stage: record.stage, ...(record.stage === 'progressing' ? { step: record.step } : {}) } : {};
+  return actions.flatMap((action): RolloutEvent[] => {
+    if (action.kind !== 'ModifyRule' || action.input.RuleArn !== ruleArn || !rule) return [];
+    const forward = action.input.Actions?.find((candidate) => candidate.Type === 'forward')?.ForwardConfig?.TargetGroups ?? [];
+    const written = { ...rule, forward: forward.map((group) => ({ targetGroupArn: group.TargetGroupArn ?? '', weight: group.Weight ?? 0 })) };
+    return [{ type: 'WeightChanged', from: percentOf(rule, newGroup), to: percentOf(written, newGroup), ...position, total: target.strategy.steps.length }];
+  });
 }
 
 function describeStep(target: RolloutTarget, index: number): string {

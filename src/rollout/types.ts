@@ -225,10 +225,29 @@ export type SubPhase =
 
 export type RolloutOutcome = 'promoted' | 'aborted' | 'superseded';
 
+/** An operator request the pass applied (or found nothing to act on), and who asked. */
+export interface OperatorRequestEvent {
+  type: 'OperatorRequest';
+  request: string;
+  applied: boolean;
+  message: string;
+  /** `cli`: the request tag, whose value is `requestTag`; `manifest`: the manifest's `rollout.operator`, i.e. git. */
+  source: 'cli' | 'manifest';
+  requestTag?: string;
+}
+
+/**
+ * What one pass changed, as the decisions it logs are derived from it (src/rollout/engine/decisions.ts). Pauses and
+ * weights are reported when the pass decides them: a weight change when the ModifyRule that makes it is planned.
+ */
 export type RolloutEvent =
   | { type: 'Started'; hash: string; attempt: number; message: string }
   | { type: 'StepStarted'; step: number; total: number; message: string }
-  | { type: 'OperatorRequest'; request: string; applied: boolean; message: string }
+  | { type: 'PauseStarted'; step: number; total: number; seconds?: number }
+  | { type: 'PauseEnded'; step: number; total: number; message: string }
+  /** Percent of production traffic on the new version, from what the rule shows to what the pass writes. */
+  | { type: 'WeightChanged'; from: number; to: number; stage?: RolloutStage; step?: number; total: number }
+  | OperatorRequestEvent
   | { type: 'Outcome'; outcome: RolloutOutcome; hash: string; durationSeconds: number; message: string }
   | { type: 'Warning'; message: string };
 

@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { renderDecisions } from '../audit/index.js';
+import type { AuditEntry } from '../audit/index.js';
 import type { StatusSnapshot } from '../controller/status.js';
 import { renderRolloutDetail, viewJson } from '../rollout/engine/index.js';
 import type { ServiceStatusView } from '../rollout/engine/index.js';
@@ -23,6 +25,8 @@ export interface ServerOptions {
   ready: () => Readiness | Promise<Readiness>;
   /** One Canary/BlueGreen service (`cluster/service`) as the last reconcile saw it, for `/status/...` and `/rollouts/...`. */
   rollout?: (key: string) => ServiceStatusView | undefined;
+  /** One service's last decisions, oldest first; undefined when the service is unknown to the controller. */
+  decisions?: (key: string) => AuditEntry[] | undefined;
   /** Told when a provider throws; the request gets a 500 (or a 503 for `/readyz`). */
   onError?: (error: unknown, path: string) => void;
   /** How often the HTML page reloads itself; defaults to 5 s. */
@@ -110,7 +114,10 @@ async function route(path: string, options: ServerOptions): Promise<Reply> {
 
 const ENDPOINTS = ['/', '/status', '/status/CLUSTER/SERVICE', '/rollouts/CLUSTER/SERVICE', '/metrics', '/healthz', '/readyz'];
 
-/** `/status/CLUSTER/SERVICE` (the rollout report as JSON) and `/rollouts/CLUSTER/SERVICE` (as `status SERVICE` prints it). */
+/**
+ * `/status/CLUSTER/SERVICE`: the service's last decisions and, for Canary/BlueGreen, its rollout report, as JSON;
+ * `/rollouts/CLUSTER/SERVICE`: the rollout as `status SERVICE` prints it, with the decisions.
+ */
 function serviceRoute(path: string, options: ServerOptions): Reply | undefined {
   const match = /^\/(status|rollouts)\/([^/]+)\/([^/]+)$/.exec(path);
   if (!match) return undefined;
@@ -122,8 +129,14 @@ function serviceRoute(path: string, options: ServerOptions): Reply | undefined {
     return json(400, { error: `malformed service in ${path}` });
   }
   const view = options.rollout?.(key);
+  const decisions = options.decisions?.(key);
+  if (kind === 'status') {
+    if (!view && !decisions) return json(404, { error: `service ${key} is not reconciled by this controller` });
+    return json(200, { ...(view ? viewJson(view) : { key }), decisions: decisions ?? [] });
+  }
   if (!view) return json(404, { error: `no Canary or BlueGreen service ${key} has been reconciled by this controller` });
-  return kind === 'status' ? json(200, viewJson(view)) : { status: 200, contentType: TEXT_TYPE, body: renderRolloutDetail(view) };
+  const body = `${renderRolloutDetail(view)}\nDecisions:\n${renderDecisions(decisions ?? []).join('\n')}\n`;
+  return { status: 200, contentType: TEXT_TYPE, body };
 }
 
 async function readyz(options: ServerOptions): Promise<Reply> {

@@ -54,6 +54,39 @@ describe('a canary driven by the controller process', () => {
     const startOf = (step: number) => recordHistory(calls).find((record) => record.step === step)?.stepStartedAt ?? NaN;
     expect(startOf(2) - startOf(1)).toBeGreaterThanOrEqual(PAUSE_SECONDS);
     expect(h.guard.violations).toEqual([]);
+
+    // The audit: one decision line per transition, each once, in order, with the schema's fields.
+    const decisions = h.controller.lines.filter((line) => line.event === 'decision' && line.key === KEY && line.level !== 'debug' && line.outcome !== 'skipped');
+    const rollout = decisions.slice(decisions.findLastIndex((line) => line.action === 'rollout-started'));
+    const transitions = rollout.filter((line) => line.action !== 'analysis-measurement' && line.action !== 'analysis-completed').map((line) => line.msg);
+    expect(transitions).toEqual([
+      `rolling out ${hash}`,
+      'canary step 1/5: setWeight 10',
+      'canary step 1/5: weight 0 -> 10',
+      `canary step 2/5: pause ${PAUSE_SECONDS}s`,
+      `canary step 2/5: paused for ${PAUSE_SECONDS}s`,
+      `canary step 2/5: pause ended (paused ${PAUSE_SECONDS}s)`,
+      'canary step 3/5: analysis error-rate',
+      'canary step 4/5: setWeight 50',
+      'canary step 4/5: weight 10 -> 50',
+      'canary step 5/5: setWeight 100',
+      'canary step 5/5: weight 50 -> 100',
+      `${hash} promoted`,
+    ]);
+    expect(rollout.find((line) => line.action === 'set-weight' && line.to === 50)).toMatchObject({ from: 10, to: 50, outcome: 'applied', requestedBy: 'controller', cluster: 'shop', service: 'web' });
+    expect(rollout[0]).toMatchObject({ action: 'rollout-started', requestedBy: expect.stringMatching(/^git:/), revision: expect.any(String) });
+    const measurements = rollout.filter((line) => line.action === 'analysis-measurement');
+    expect(measurements.length).toBeGreaterThanOrEqual(2);
+    expect(measurements[0]).toMatchObject({ metric: 'error-rate', phase: 'Successful', value: expect.any(String), successCondition: expect.any(String) });
+    expect(rollout.filter((line) => line.action === 'analysis-completed').map((line) => line.phase)).toEqual(['Successful']);
+
+    // The same decisions, kept by the controller, through /status/CLUSTER/SERVICE and `status SERVICE --controller`.
+    const detail = (await (await fetch(`${h.controller.url}/status/shop/web`)).json()) as { decisions: { action: string; reason: string }[] };
+    expect(detail.decisions.at(-1)).toMatchObject({ action: 'rollout-promoted', reason: `${hash} promoted` });
+    expect(detail.decisions.map((entry) => entry.reason)).toContain('canary step 4/5: weight 10 -> 50');
+    const printed = await cliStatus('shop/web', '--controller', h.controller.url);
+    expect(printed).toContain(`Decisions (from ${h.controller.url}):`);
+    expect(printed).toMatch(/set-weight +applied +canary step 4\/5: weight 10 -> 50 +\[controller\]/);
   }, 120_000);
 
   it('fails analysis on a high error rate and rolls back: Degraded in /metrics, /status and `ecs-reconciler status`', async () => {
@@ -67,6 +100,11 @@ describe('a canary driven by the controller process', () => {
     // 100% back on the stable version, which never left; the canary never went past its first 10%.
     expect(await ruleWeights(h.clients, PROD_RULE)).toEqual({ 'shop-blue': 100, 'shop-green': 0 });
     expect(weightHistory(calls, PROD_RULE, TG.green).map((entry) => entry.canary)).toEqual([10, 0]);
+    const decided = h.controller.lines.filter((line) => line.event === 'decision' && line.key === KEY);
+    const aborted = decided.findIndex((line) => line.action === 'rollout-aborted');
+    expect(decided[aborted]).toMatchObject({ outcome: 'applied', requestedBy: 'controller', msg: expect.stringMatching(/^analysis .*: Failed/) });
+    expect(decided.slice(aborted).find((line) => line.action === 'set-weight')).toMatchObject({ from: 10, to: 0, msg: 'canary aborted: weight 10 -> 0' });
+    expect(decided.filter((line) => line.action === 'analysis-measurement' && line.phase === 'Failed').length).toBeGreaterThanOrEqual(1);
     const live = (await taskSets(h.clients)).filter((set) => set.status !== 'DRAINING');
     expect(live.map((set) => [set.status, set.externalId, set.scale?.value])).toEqual([['PRIMARY', stable?.externalId, 100]]);
 

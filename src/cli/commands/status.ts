@@ -1,4 +1,7 @@
+import { Option } from 'commander';
 import type { Command } from 'commander';
+import { renderDecisions } from '../../audit/index.js';
+import type { AuditEntry } from '../../audit/index.js';
 import { createAwsClients, destroyAwsClients } from '../../aws/index.js';
 import type { AwsClients } from '../../aws/index.js';
 import { loadDesiredState } from '../../manifest/index.js';
@@ -14,6 +17,7 @@ import type { AwsFlags } from '../aws-options.js';
 
 interface StatusFlags extends AwsFlags {
   dir: string;
+  controller?: string;
   cluster?: string;
   watch?: boolean;
   json?: boolean;
@@ -58,9 +62,38 @@ async function viewOf(
   return { key: service.key, strategy, rollout };
 }
 
-export function renderStatus(views: readonly ServiceStatusView[], options: { json: boolean; single: boolean }): string {
-  if (options.json) return `${JSON.stringify(views.map(viewJson), null, 2)}\n`;
-  return options.single && views[0] ? renderRolloutDetail(views[0]) : renderStatusTable(views);
+/** A service's recent decisions as a running controller keeps them, or why they are not shown. */
+export type ControllerDecisions = { url: string; decisions: AuditEntry[] } | { problem: string };
+
+export const CONTROLLER_ENV = 'ECS_RECONCILER_CONTROLLER';
+
+/** Reads `/status/CLUSTER/SERVICE` of the controller at `url`; never throws (the AWS part of status stands alone). */
+export async function fetchDecisions(url: string | undefined, key: string, fetchImpl: typeof fetch = fetch): Promise<ControllerDecisions> {
+  if (!url) return { problem: `not shown: pass --controller URL (or set ${CONTROLLER_ENV}) to read them from a running controller` };
+  const [cluster = '', service = ''] = key.split('/');
+  const address = `${url.replace(/\/+$/, '')}/status/${encodeURIComponent(cluster)}/${encodeURIComponent(service)}`;
+  try {
+    const response = await fetchImpl(address, { signal: AbortSignal.timeout(5_000) });
+    if (response.status === 404) return { problem: `the controller at ${url} does not reconcile ${key} (it may be another shard's)` };
+    if (!response.ok) return { problem: `the controller at ${url} answered ${response.status}` };
+    const body = (await response.json()) as { decisions?: AuditEntry[] };
+    return { url, decisions: body.decisions ?? [] };
+  } catch (error) {
+    return { problem: `the controller at ${url} could not be read: ${(error as Error).message}` };
+  }
+}
+
+export function renderStatus(views: readonly ServiceStatusView[], options: { json: boolean; single: boolean; decisions?: ControllerDecisions }): string {
+  const { decisions } = options;
+  if (options.json) {
+    const extra = decisions ? ('decisions' in decisions ? { decisions: decisions.decisions } : { decisionsProblem: decisions.problem }) : {};
+    return `${JSON.stringify(views.map((view) => ({ ...viewJson(view), ...(options.single ? extra : {}) })), null, 2)}\n`;
+  }
+  if (!options.single || !views[0]) return renderStatusTable(views);
+  const detail = renderRolloutDetail(views[0]);
+  if (!decisions) return detail;
+  const section = 'decisions' in decisions ? [`Decisions (from ${decisions.url}):`, ...renderDecisions(decisions.decisions)] : [`Decisions: ${decisions.problem}`];
+  return `${detail}\n${section.join('\n')}\n`;
 }
 
 async function runStatus(serviceArgument: string | undefined, flags: StatusFlags): Promise<number> {
@@ -70,7 +103,9 @@ async function runStatus(serviceArgument: string | undefined, flags: StatusFlags
   try {
     for (;;) {
       const snapshot = await loadDesiredState(flags.dir);
-      const text = renderStatus(await collectStatus(clients, snapshot, only), { json: flags.json ?? false, single: only !== undefined });
+      const views = await collectStatus(clients, snapshot, only);
+      const decisions = only === undefined ? undefined : await fetchDecisions(flags.controller, only);
+      const text = renderStatus(views, { json: flags.json ?? false, single: only !== undefined, ...(decisions ? { decisions } : {}) });
       // Watching: clear the screen and redraw, like `watch`.
       process.stdout.write(flags.watch && process.stdout.isTTY ? `\u001b[2J\u001b[H${text}` : text);
       if (!flags.watch) return 0;
@@ -91,7 +126,8 @@ export function register(program: Command): void {
       .option('--cluster <cluster>', 'the cluster, when SERVICE is a bare name')
       .option('--watch', 'redraw until Ctrl+C')
       .option('--interval <duration>', 'redraw interval with --watch', '2s')
-      .option('--json', 'print JSON: each service with its rollout report and /status summary'),
+      .option('--json', 'print JSON: each service with its rollout report and /status summary')
+      .addOption(new Option('--controller <url>', "a running controller's URL, to show the service's recent decisions (its /status/CLUSTER/SERVICE)").env(CONTROLLER_ENV)),
   ).action(async (service: string | undefined, flags: StatusFlags) => {
     try {
       process.exitCode = await runStatus(service, flags);

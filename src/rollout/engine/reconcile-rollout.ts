@@ -9,6 +9,7 @@ import type { AwsClients } from '../../aws/index.js';
 import { toApplyError } from '../../apply/index.js';
 import type { ApplyError } from '../../apply/index.js';
 import type { Clock } from '../../controller/time.js';
+import type { Decision } from '../../log/events.js';
 import { contextFromArn } from '../../diff/index.js';
 import type { CanonicalTaskDefinition, NormalizeContext } from '../../diff/index.js';
 import type { DesiredAnalysisTemplate, ServiceManifest } from '../../manifest/index.js';
@@ -37,6 +38,7 @@ import {
   summaryOf,
 } from './analysis-runs.js';
 import type { RunSources, StoredRun } from './analysis-runs.js';
+import { measurementsTaken, rolloutDecisions } from './decisions.js';
 import { executeRolloutActions } from './execute.js';
 import type { RolloutActionResult } from './execute.js';
 import { ensureRegistered } from './task-definition.js';
@@ -100,6 +102,8 @@ export interface RolloutReport {
   committed: boolean;
   /** Analysis runs decided in this pass, for `analysis_runs_total`. */
   finishedAnalysis: { runId: string; templates: string[]; phase: AnalysisRunView['phase'] }[];
+  /** What the pass decided, for the audit log (none in a dry run: nothing was decided). */
+  decisions: Decision[];
 }
 
 const systemClock: Clock = { now: () => Date.now() };
@@ -182,7 +186,7 @@ function describeStep(step: RolloutTarget['strategy']['steps'][number]): string 
 }
 
 function failed(key: string, strategy: 'Canary' | 'BlueGreen', error: unknown, partial: Partial<RolloutReport> = {}): RolloutReport {
-  return { key, strategy, steps: [], analysis: [], events: [], actions: [], committed: false, finishedAnalysis: [], ...partial, error: toApplyError(error) };
+  return { key, strategy, steps: [], analysis: [], events: [], actions: [], committed: false, finishedAnalysis: [], decisions: [], ...partial, error: toApplyError(error) };
 }
 
 /** The record currently in the tags, if readable: its run ids are the ones measured. */
@@ -272,13 +276,23 @@ export async function reconcileRollout(context: RolloutEngineContext, input: Rol
       actions: result.actions.map((action) => ({ kind: action.kind, reason: action.reason, status: 'planned' as const })),
       committed: false,
       finishedAnalysis: [],
+      decisions: [],
     };
     const prefix = result.state ? runPrefix(result.state) : undefined;
     if (!context.dryRun) {
       const sent = await send(context, prepared, result);
       report.actions = sent.results;
       report.committed = recordCommitted(result.actions, sent.results.slice(sent.results.length - result.actions.length));
-      report.finishedAnalysis = finishedRuns(before, runs.snapshot());
+      const after = runs.snapshot();
+      report.finishedAnalysis = finishedRuns(before, after);
+      report.decisions = rolloutDecisions({
+        strategy,
+        revision: context.revision,
+        events: result.events,
+        measurements: measurementsTaken(before, after),
+        finishedAnalysis: report.finishedAnalysis,
+        committed: report.committed,
+      });
       if (sent.error) report.error = sent.error;
       // An unreadable record says nothing about which runs are in use: keep them all.
       else if (result.status.subPhase !== 'StateUnreadable') {

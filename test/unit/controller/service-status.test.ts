@@ -60,15 +60,34 @@ describe('judgeResult', () => {
     expect(judgeResult(result({}), observed({ runningCount: 0 }), context)).toMatchObject({ result: 'requeue', requeueAfterMs: DEFAULT_REQUEUE.progressingMs });
   });
 
-  it('changed: applied, Progressing, requeued; says whether it undid drift', () => {
-    const changed = result({ status: 'changed', actions: [{ kind: 'UpdateService', resourceKey: 'prod/api', reason: 'desiredCount', status: 'ok' }] });
-    expect(judgeResult(changed, observed(), context)).toMatchObject({
+  it('changed: applied, Progressing, requeued; the decision names the fields, the revisions and who asked', () => {
+    const changed = result({
+      status: 'changed',
+      changes: [{ path: ['desiredCount'], kind: 'changed', desired: 2, observed: 1 }],
+      actions: [{ kind: 'UpdateService', resourceKey: 'prod/api', reason: 'desiredCount', status: 'ok' }],
+    });
+    expect(judgeResult(changed, observed({ tags: { 'ecs-reconciler:revision': 'old999' } }), context)).toMatchObject({
       syncStatus: 'Synced',
       healthStatus: 'Progressing',
       result: 'requeue',
-      decision: { action: 'UpdateService', outcome: 'applied', reason: 'applied revision abc123' },
+      decision: {
+        action: 'update',
+        outcome: 'applied',
+        reason: 'applied revision abc123',
+        from: 'old999',
+        to: 'abc123',
+        requestedBy: 'git:abc123',
+        details: { fields: ['desiredCount'], calls: ['UpdateService'] },
+      },
     });
-    expect(judgeResult(changed, observed(), { ...context, drift: true }).decision.reason).toBe('corrected drift: AWS was changed outside git');
+    expect(judgeResult(changed, undefined, context).decision).toMatchObject({ action: 'create', to: 'abc123', requestedBy: 'git:abc123' });
+    expect(judgeResult(changed, observed(), { ...context, drift: true }).decision).toEqual({
+      action: 'drift-corrected',
+      outcome: 'applied',
+      reason: 'corrected drift: AWS was changed outside git',
+      requestedBy: 'controller',
+      details: { fields: ['desiredCount'], calls: ['UpdateService'] },
+    });
   });
 
   it('failed or not converged: Error/OutOfSync, retried with backoff', () => {

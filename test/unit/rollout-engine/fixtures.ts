@@ -36,6 +36,7 @@ export function canaryReport(overrides: Partial<RolloutReport> = {}): RolloutRep
     requeueAfterMs: 30_000,
     committed: true,
     finishedAnalysis: [],
+    decisions: [],
     ...overrides,
   };
 }

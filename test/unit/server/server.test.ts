@@ -4,11 +4,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusSnapshot } from '../../../src/controller/status.js';
 import { createMetrics } from '../../../src/metrics/metrics.js';
 import type { Readiness } from '../../../src/server/readiness.js';
+import type { AuditEntry } from '../../../src/audit/index.js';
 import { startServer } from '../../../src/server/server.js';
 import type { RunningServer } from '../../../src/server/server.js';
 import { parseExposition } from '../metrics/exposition.js';
 import { snapshot } from './fixtures.js';
 import { canaryReport } from '../rollout-engine/fixtures.js';
+
+const WEIGHT_DECISION: AuditEntry = {
+  time: '2026-01-01T10:00:00.000Z',
+  key: 'prod/web',
+  cluster: 'prod',
+  service: 'web',
+  revision: '9f1c2e7',
+  action: 'set-weight',
+  outcome: 'applied',
+  reason: 'canary step 3/5: weight 10 -> 25',
+  from: 10,
+  to: 25,
+  requestedBy: 'controller',
+};
+const UPDATE_DECISION: AuditEntry = { ...WEIGHT_DECISION, key: 'prod/api', service: 'api', action: 'update', reason: 'applied revision 9f1c2e7', from: 'a', to: '9f1c2e7', requestedBy: 'git:9f1c2e7' };
 
 describe('startServer over HTTP', () => {
   let server: RunningServer;
@@ -26,6 +42,7 @@ describe('startServer over HTTP', () => {
       ready: () => ready(),
       onError: (error, path) => errors.push([path, error]),
       rollout: (key) => (key === 'prod/web' ? { key, strategy: 'Canary', rollout: canaryReport() } : undefined),
+      decisions: (key) => ({ 'prod/web': [WEIGHT_DECISION], 'prod/api': [UPDATE_DECISION] })[key],
     });
   });
   afterAll(() => server.close());
@@ -144,10 +161,28 @@ describe('startServer over HTTP', () => {
     expect(text).toContain('Task sets:');
   });
 
-  it('/status/CLUSTER/SERVICE serves the rollout report and its summary as JSON', async () => {
+  it('/status/CLUSTER/SERVICE serves the rollout report, its summary and the recent decisions as JSON', async () => {
     const response = await get('/status/prod/web');
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ key: 'prod/web', strategy: 'Canary', rollout: { hash: '9bc0d1e2f3a4b5c6' }, summary: { phase: 'Progressing', canaryWeight: 10 } });
+    expect(await response.json()).toMatchObject({
+      key: 'prod/web',
+      strategy: 'Canary',
+      rollout: { hash: '9bc0d1e2f3a4b5c6' },
+      summary: { phase: 'Progressing', canaryWeight: 10 },
+      decisions: [WEIGHT_DECISION],
+    });
+  });
+
+  it('/status/CLUSTER/SERVICE serves the decisions of a service without a rollout; 404 for one the controller does not know', async () => {
+    expect(await (await get('/status/prod/api')).json()).toEqual({ key: 'prod/api', decisions: [UPDATE_DECISION] });
+    const unknown = await get('/status/prod/nope');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: 'service prod/nope is not reconciled by this controller' });
+  });
+
+  it('/rollouts/CLUSTER/SERVICE ends with the decisions, one line each', async () => {
+    const text = await (await get('/rollouts/prod/web')).text();
+    expect(text).toMatch(/\nDecisions:\n {2}2026-01-01T10:00:00\.000Z {2}set-weight +applied +canary step 3\/5: weight 10 -> 25 {2}\[controller\]\n$/);
   });
 
   it.each([

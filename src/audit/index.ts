@@ -1,0 +1,3 @@
+export { DecisionJournal, DEFAULT_DECISIONS_KEPT } from './journal.js';
+export type { AuditEntry, DecisionListener, DecisionScope } from './journal.js';
+export { renderDecisions } from './render.js';
