@@ -10,9 +10,9 @@ import { asJsonObject } from './types.js';
 import type { ObservedRule, ObservedTargetGroup, ObservedTargetHealth } from './types.js';
 
 /**
- * ELBv2 documents no per-call maximum for DescribeTargetGroups names/ARNs or DescribeRules ARNs (only PageSize
- * <= 400); 20 matches its other list parameters (DescribeTags, DescribeLoadBalancers names) and stays well inside
- * any URL-length limit of the awsQuery protocol.
+ * DescribeTargetGroups refuses more than 20 names or ARNs (ValidationError "You cannot describe more than '20'
+ * target groups at a time", which the sandbox reproduces); DescribeRules documents no maximum, and 20 keeps it
+ * well inside any URL-length limit of the awsQuery protocol.
  */
 export const ELBV2_BATCH = 20;
 

@@ -42,6 +42,8 @@ export interface EcsView {
 
 export interface Elbv2View {
   targetGroupExists(targetGroupArn: string): boolean;
+  /** Whether a listener (or rule) of some load balancer forwards to the group: ECS refuses a group with none. */
+  targetGroupHasLoadBalancer(targetGroupArn: string): boolean;
   /** Resolve a target group by ARN or name. */
   targetGroupArn(nameOrArn: string): string | undefined;
   registerTarget(targetGroupArn: string, ip: string, port: number): void;

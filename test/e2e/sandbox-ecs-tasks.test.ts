@@ -29,6 +29,7 @@ const registered = new Map<string, 'registered' | 'draining'>();
 const fakeElbv2: SandboxServiceFactory = (ctx) => {
   const view: Elbv2View = {
     targetGroupExists: (arn) => arn === TG,
+    targetGroupHasLoadBalancer: (arn) => arn === TG,
     targetGroupArn: (ref) => (ref === TG || ref === 'web' ? TG : undefined),
     registerTarget: (_tg, ip, port) => void registered.set(`${ip}:${port}`, 'registered'),
     deregisterTarget: (_tg, ip, port) => void registered.set(`${ip}:${port}`, 'draining'),

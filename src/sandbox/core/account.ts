@@ -3,7 +3,7 @@ import type { SandboxViews } from '../world.js';
 import { BehaviourBook } from './behaviours.js';
 import { CallLog, isMutating, type CallOutcome } from './calls.js';
 import type { AdjustableClock } from './clock.js';
-import { AwsError, internalFailure } from './errors.js';
+import { AwsError, internalFailure, isThrottling } from './errors.js';
 import { Faults } from './faults.js';
 import { decodeJsonBody, encodeJsonBody, jsonErrorBody, splitTarget } from './json-protocol.js';
 import { parseQueryBody, queryErrorBody, queryResponseBody, signingNameFromAuthorization } from './query-protocol.js';
@@ -235,7 +235,7 @@ function unknownOperation(call: ResolvedCall): AwsError {
 
 function outcomeOf(failure: AwsError | undefined): CallOutcome {
   if (!failure) return 'ok';
-  if (failure.code === 'ThrottlingException') return 'throttled';
+  if (isThrottling(failure)) return 'throttled';
   return failure.httpStatus >= 500 ? 'fault' : 'error';
 }
 

@@ -19,7 +19,16 @@ export class AwsError extends Error {
   }
 }
 
-export const throttlingError = (): AwsError => new AwsError('ThrottlingException', 'Rate exceeded', 400);
+/**
+ * The services whose throttling error is `Throttling`, the awsQuery family's code (ELBv2, and CloudWatch, whose JSON
+ * protocol keeps its query error codes); the awsJson services answer `ThrottlingException`.
+ */
+const QUERY_FAMILY_SERVICES = new Set(['elbv2', 'cloudwatch']);
+
+export const throttlingError = (service: string): AwsError =>
+  new AwsError(QUERY_FAMILY_SERVICES.has(service) ? 'Throttling' : 'ThrottlingException', 'Rate exceeded', 400);
+
+export const isThrottling = (error: AwsError): boolean => error.code === 'Throttling' || error.code === 'ThrottlingException';
 
 export const internalFailure = (message = 'An internal error occurred.'): AwsError => new AwsError('InternalFailure', message, 500);
 

@@ -18,7 +18,7 @@ export const faultConfigSchema = z
     latencyMs: z.union([z.number().nonnegative(), z.record(z.string(), z.number().nonnegative())]).default(0),
     /** Share of requests (0..1) answered with a 5xx before the handler runs. */
     serverErrorRate: z.number().min(0).max(1).default(0),
-    /** Share of requests (0..1) answered ThrottlingException at random, on top of the token buckets. */
+    /** Share of requests (0..1) answered with the service's throttling error at random, on top of the token buckets. */
     throttleRate: z.number().min(0).max(1).default(0),
     /** How long (simulated ms) a new resource stays invisible to Describe/List calls. */
     consistencyWindowMs: z.number().nonnegative().default(0),
@@ -60,9 +60,9 @@ export class Faults {
     return this.config;
   }
 
-  /** Throws ThrottlingException when the operation's bucket is empty or `throttleRate` picks the call; otherwise takes one token. */
+  /** Throws the service's throttling error when the operation's bucket is empty or `throttleRate` picks the call; otherwise takes one token. */
   takeToken(service: string, operation: string, now: number): void {
-    if (this.config.throttleRate > 0 && this.random() < this.config.throttleRate) throw throttlingError();
+    if (this.config.throttleRate > 0 && this.random() < this.config.throttleRate) throw throttlingError(service);
     const key = matchingKey(this.config.throttle, service, operation);
     if (key === undefined) return;
     const rule = this.config.throttle[key]!;
@@ -74,7 +74,7 @@ export class Faults {
     const elapsedSeconds = Math.max(0, now - bucket.updatedAt) / 1000;
     bucket.tokens = Math.min(bucket.burst, bucket.tokens + elapsedSeconds * bucket.refillPerSecond);
     bucket.updatedAt = now;
-    if (bucket.tokens < 1) throw throttlingError();
+    if (bucket.tokens < 1) throw throttlingError(service);
     bucket.tokens -= 1;
   }
 

@@ -72,4 +72,7 @@ function validateLoadBalancer(ecs: EcsContext, definition: TaskDefinitionRecord,
   if (lb.targetGroupArn && elbv2 && !elbv2.targetGroupExists(lb.targetGroupArn)) {
     throw invalidParameter(`The target group with targetGroupArn ${lb.targetGroupArn} does not exist.`);
   }
+  if (lb.targetGroupArn && elbv2 && !elbv2.targetGroupHasLoadBalancer(lb.targetGroupArn)) {
+    throw invalidParameter(`The target group with targetGroupArn ${lb.targetGroupArn} does not have an associated load balancer.`);
+  }
 }

@@ -3,7 +3,7 @@ import type { Handlers } from '../core/service.js';
 import { parseActions, parseConditions, validationError } from './actions.js';
 import type { LoadBalancerKind } from './arns.js';
 import { describeHealth } from './health.js';
-import { MAX_DESCRIBE_TAGS_ARNS, targetKey, type HealthCheck, type Listener, type LoadBalancer, type Rule, type TargetGroup } from './model.js';
+import { MAX_DESCRIBE_TAGS_ARNS, MAX_TARGET_GROUPS_PER_DESCRIBE, targetKey, type HealthCheck, type Listener, type LoadBalancer, type Rule, type TargetGroup } from './model.js';
 import { pageOf } from './paging.js';
 import { ParamReader } from './params.js';
 import { notFound, type Elbv2State, type TargetSpec } from './state.js';
@@ -215,6 +215,9 @@ export function elbv2Handlers(state: Elbv2State, visible: (createdAt: number) =>
       const names = params.stringList('Names');
       if ([lbArn, arns?.length, names?.length].filter(Boolean).length > 1) {
         throw validationError('Only one of LoadBalancerArn, TargetGroupArns or Names can be specified');
+      }
+      if ((arns?.length ?? 0) > MAX_TARGET_GROUPS_PER_DESCRIBE || (names?.length ?? 0) > MAX_TARGET_GROUPS_PER_DESCRIBE) {
+        throw validationError(`You cannot describe more than '${MAX_TARGET_GROUPS_PER_DESCRIBE}' target groups at a time`);
       }
       let groups: TargetGroup[];
       if (lbArn !== undefined) {

@@ -182,3 +182,5 @@ export const MAX_FORWARD_WEIGHT = 999;
 export const MAX_RULES_PER_LISTENER = 100;
 export const MAX_TAGS_PER_RESOURCE = 50;
 export const MAX_DESCRIBE_TAGS_ARNS = 20;
+/** DescribeTargetGroups takes at most this many names or ARNs: AWS answers ValidationError beyond it. */
+export const MAX_TARGET_GROUPS_PER_DESCRIBE = 20;

@@ -602,6 +602,10 @@ export class Elbv2State implements Elbv2View {
     return this.targetGroups.has(targetGroupArn);
   }
 
+  targetGroupHasLoadBalancer(targetGroupArn: string): boolean {
+    return this.loadBalancerOf(targetGroupArn) !== undefined;
+  }
+
   targetGroupArn(nameOrArn: string): string | undefined {
     if (this.targetGroups.has(nameOrArn)) return nameOrArn;
     return this.targetGroupByName.get(nameOrArn);

@@ -15,6 +15,25 @@ describe('Faults', () => {
     faults.takeToken('ecs', 'ListServices', 2000);
   });
 
+  it("answers each service's own throttling code: Throttling for ELBv2 and CloudWatch, ThrottlingException for the JSON APIs", () => {
+    const faults = new Faults();
+    faults.configure({ throttleRate: 1 });
+    const codeOf = (service: string) => {
+      try {
+        faults.takeToken(service, 'Describe', 0);
+      } catch (error) {
+        return (error as AwsError).code;
+      }
+      return 'not throttled';
+    };
+    expect(Object.fromEntries(['ecs', 'autoscaling', 'elbv2', 'cloudwatch'].map((service) => [service, codeOf(service)]))).toEqual({
+      ecs: 'ThrottlingException',
+      autoscaling: 'ThrottlingException',
+      elbv2: 'Throttling',
+      cloudwatch: 'Throttling',
+    });
+  });
+
   it('shares one bucket across a wildcard and prefers the most specific key', () => {
     const rules = { 'ecs.*': 1, '*': 2, 'ecs.ListTasks': 3 };
     expect(matchingKey(rules, 'ecs', 'ListTasks')).toBe('ecs.ListTasks');
