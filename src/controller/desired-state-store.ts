@@ -1,7 +1,7 @@
 /**
  * The desired state in force, built from successive loads of the folder. A load never makes things worse:
  * - a file with errors keeps its last good state (per-file merge), so one broken file blocks nothing else;
- * - a missing, empty or unreadable folder changes nothing at all;
+ * - a missing, empty or unreadable folder changes nothing at all, nor does one over the total size limit;
  * - a file that could not be listed (an unreadable sub-folder) keeps its last good state too.
  * Pure data in, data out: the controller does the loading and acts on the returned changes.
  */
@@ -35,6 +35,8 @@ export interface DesiredStateUpdate {
 export function folderProblem(snapshot: DesiredStateSnapshot, dir: string): string | undefined {
   const rootUnreadable = snapshot.diagnostics.find((d) => d.code === 'unreadable' && (d.file === '.' || d.file === dir));
   if (rootUnreadable) return `desired-state folder missing or unreadable: ${rootUnreadable.message}`;
+  const tooLarge = snapshot.diagnostics.find((d) => d.code === 'folder-too-large');
+  if (tooLarge) return `desired-state folder too large: ${tooLarge.message}`;
   if (snapshot.files.size === 0) return 'desired-state folder has no manifest files';
   return undefined;
 }

@@ -11,3 +11,5 @@ export { countBySeverity, formatDiagnostic, formatDiagnostics, pathFromCwd, sort
 export type { Diagnostic, Severity, SourceLocation } from './diagnostics.js';
 export { ManifestLoader, loadDesiredState, manifestHash, validateSnapshot } from './loader.js';
 export type { DesiredAnalysisTemplate, DesiredService, DesiredStateSnapshot, ManifestFileResult, ManifestLoaderOptions, ValidationResult } from './loader.js';
+export { DEFAULT_INPUT_LIMITS, LIMIT_SETTINGS, formatBytes, parseByteSize } from './limits.js';
+export type { InputLimits, LimitSetting } from './limits.js';

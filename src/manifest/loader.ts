@@ -1,8 +1,12 @@
 /**
  * Loads the desired state from a folder tree: every *.yaml, *.yml and *.json file (many documents per file),
- * skipping dotfiles and dot-folders (so `.git` and git-sync's `.worktrees`). The folder is resolved once
- * (realpath), so a git-sync symlink swapped mid-load cannot mix two revisions; a file that vanishes while being
- * read is an error for that file, never a crash.
+ * skipping dotfiles and dot-folders (so `.git` and git-sync's `.worktrees`); or from one file, when given a file.
+ * The folder is resolved once (realpath), so a git-sync symlink swapped mid-load cannot mix two revisions; a file
+ * that vanishes while being read is an error for that file, never a crash.
+ *
+ * Nothing is read that the input limits turn away: every file's size is known from a stat before any file is read,
+ * a folder over the total limit is not read at all, and a file over the file limit, or not valid UTF-8, is an
+ * error of that file alone, as are the document, nesting and alias limits the parser enforces.
  *
  * A `ManifestLoader` keeps, per file, only what the snapshot and the cross-file rules need (manifests, positions,
  * diagnostics, hashes), never the YAML tree: an unchanged file is neither parsed nor validated again, and a file
@@ -10,10 +14,13 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { countBySeverity, sortDiagnostics } from './diagnostics.js';
 import type { Diagnostic, PathSegment, SourceLocation } from './diagnostics.js';
 import { clusterName, serviceKey } from './identity.js';
+import { DEFAULT_INPUT_LIMITS, formatBytes, limitSettingName } from './limits.js';
+import type { InputLimits } from './limits.js';
 import { parseManifestFile } from './parse.js';
 import type { ParsedDocument, ParsedFile } from './parse.js';
 import { contentRevision, gitHeadCommit, worktreeCommit } from './revision.js';
@@ -74,6 +81,25 @@ function errorMessage(err: unknown): string {
 
 function unreadable(file: string, err: unknown): Diagnostic {
   return { file, line: 1, col: 1, severity: 'error', code: 'unreadable', path: '', message: `cannot read: ${errorMessage(err)}` };
+}
+
+function fileError(file: string, code: string, message: string, at: { line: number; col: number } = { line: 1, col: 1 }): Diagnostic {
+  return { file, ...at, severity: 'error', code, path: '', message };
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text of a file, or where its first byte that is not UTF-8 is (a binary file, or another encoding). */
+function decodeUtf8(bytes: Buffer): { text: string } | { line: number; col: number } {
+  try {
+    return { text: UTF8.decode(bytes) };
+  } catch {
+    const lossy = bytes.toString('utf8');
+    const bad = lossy.indexOf('\uFFFD');
+    const before = lossy.slice(0, Math.max(0, bad));
+    const line = before.split('\n').length;
+    return { line, col: before.length - before.lastIndexOf('\n') };
+  }
 }
 
 /** Relative paths of manifest files under root, sorted; folders that cannot be read become diagnostics. */
@@ -226,12 +252,24 @@ function sha256(bytes: Buffer): string {
 
 export interface ManifestLoaderOptions {
   /** Parses one file's text; injectable so tests can count what is parsed. */
-  parse?: (file: string, text: string) => ParsedFile;
+  parse?: (file: string, text: string, limits: InputLimits) => ParsedFile;
+  limits?: InputLimits;
   /** Milliseconds since the epoch, for judging whether an mtime is recent enough to be ambiguous. */
   now?: () => number;
 }
 
-type FileOutcome = { processed: ProcessedFile; seen: StatSeen; absolute: string } | { error: Diagnostic };
+type FileOutcome = { processed: ProcessedFile; seen?: StatSeen; absolute: string } | { error: Diagnostic };
+
+/** A file's stat, or why it cannot be loaded. */
+type Statted = { file: string; stats: Stats } | { file: string; error: Diagnostic };
+
+/** What a load reads: a folder's manifest files, or the one file it was given. */
+interface Listing {
+  /** The folder file paths are relative to. */
+  base: string;
+  files: string[];
+  unreadable: Diagnostic[];
+}
 
 /**
  * Loads the desired state, reusing per-file work from its previous load: a file whose relative path and bytes are
@@ -242,12 +280,14 @@ export class ManifestLoader {
   private processed = new Map<string, ProcessedFile>();
   /** By absolute path: the stat that lets an unchanged file skip even being read. */
   private stats = new Map<string, StatSeen>();
-  private readonly parse: (file: string, text: string) => ParsedFile;
+  private readonly parse: (file: string, text: string, limits: InputLimits) => ParsedFile;
   private readonly now: () => number;
+  private readonly limits: InputLimits;
 
   constructor(options: ManifestLoaderOptions = {}) {
     this.parse = options.parse ?? parseManifestFile;
     this.now = options.now ?? Date.now;
+    this.limits = options.limits ?? DEFAULT_INPUT_LIMITS;
   }
 
   /** Reads, parses and validates the desired state under `dir`. Never throws for bad or vanishing input. */
@@ -259,15 +299,41 @@ export class ManifestLoader {
       this.forget();
       return assembleSnapshot([], { revision: contentRevision([]), root: path.resolve(dir), unreadable: [unreadable('.', err)] });
     }
-    const listing = await listManifestFiles(root);
-    const outcomes = await Promise.all(listing.files.map((file) => this.loadFile(root, file)));
+    const listing = await this.list(root);
+    const statted = await Promise.all(listing.files.map((file) => this.statFile(listing.base, file)));
+    const totalBytes = statted.reduce((sum, s) => sum + ('stats' in s ? s.stats.size : 0), 0);
+    if (totalBytes > this.limits.maxTotalBytes) {
+      // Not one file is read: which of them to leave out is not the loader's call. The last good state stays.
+      const message = `the manifest files add up to ${formatBytes(totalBytes)}, over the limit of ${formatBytes(this.limits.maxTotalBytes)}: nothing was read (limit: ${limitSettingName('maxTotalBytes')})`;
+      return assembleSnapshot([], { revision: contentRevision([]), root: listing.base, unreadable: [fileError('.', 'folder-too-large', message)] });
+    }
+    const outcomes = await Promise.all(statted.map((s) => ('error' in s ? { error: s.error } : this.loadFile(listing.base, s.file, s.stats))));
     const processed = outcomes.flatMap((o) => ('processed' in o ? [o.processed] : []));
     const unreadableFiles = outcomes.flatMap((o) => ('error' in o ? [o.error] : []));
     // Only the files of this load are kept, so deleted files and old worktrees do not pile up.
     this.processed = new Map(processed.map((p) => [p.file, p]));
-    this.stats = new Map(outcomes.flatMap((o) => ('seen' in o ? [[o.absolute, o.seen] as const] : [])));
-    const revision = worktreeCommit(root) ?? (await gitHeadCommit(root)) ?? contentRevision(processed);
-    return assembleSnapshot(processed, { revision, root, unreadable: [...listing.unreadable, ...unreadableFiles] });
+    this.stats = new Map(outcomes.flatMap((o) => ('seen' in o && o.seen ? [[o.absolute, o.seen] as const] : [])));
+    const revision = worktreeCommit(listing.base) ?? (await gitHeadCommit(listing.base)) ?? contentRevision(processed);
+    return assembleSnapshot(processed, { revision, root: listing.base, unreadable: [...listing.unreadable, ...unreadableFiles] });
+  }
+
+  /** The manifest files under a folder, or a file given directly (whatever its name: it was asked for). */
+  private async list(root: string): Promise<Listing> {
+    const rootStats = await stat(root).catch(() => undefined);
+    if (rootStats?.isFile()) return { base: path.dirname(root), files: [path.basename(root)], unreadable: [] };
+    return { base: root, ...(await listManifestFiles(root)) };
+  }
+
+  /** A file's size and kind, from a stat that follows symlinks: only regular files within the size limit are read. */
+  private async statFile(base: string, file: string): Promise<Statted> {
+    try {
+      const stats = await stat(path.join(base, file));
+      // A directory behind a symlink, a FIFO (reading it would block forever) or a device is not a manifest.
+      if (!stats.isFile()) return { file, error: fileError(file, 'unreadable', 'cannot read: not a regular file') };
+      return { file, stats };
+    } catch (err) {
+      return { file, error: unreadable(file, err) };
+    }
   }
 
   private forget(): void {
@@ -275,29 +341,40 @@ export class ManifestLoader {
     this.stats.clear();
   }
 
-  private async loadFile(root: string, file: string): Promise<FileOutcome> {
+  private async loadFile(root: string, file: string, stats: Stats): Promise<FileOutcome> {
     const absolute = path.join(root, file);
+    const { size, mtimeMs } = stats;
+    if (size > this.limits.maxFileBytes) {
+      const message = `${formatBytes(size)}, over the limit of ${formatBytes(this.limits.maxFileBytes)} per file: not read (limit: ${limitSettingName('maxFileBytes')})`;
+      return { processed: { file, contentHash: `size:${size}`, documents: [], diagnostics: [fileError(file, 'file-too-large', message)] }, absolute };
+    }
     try {
       const seenAtMs = this.now();
-      const { size, mtimeMs } = await stat(absolute);
       const cached = this.processed.get(file);
       const previous = this.stats.get(absolute);
       const statUnchanged = previous !== undefined && previous.size === size && previous.mtimeMs === mtimeMs && previous.seenAtMs - mtimeMs > AMBIGUOUS_MTIME_MS;
       if (cached && statUnchanged && previous.contentHash === cached.contentHash) return { processed: cached, seen: previous, absolute };
       const bytes = await readFile(absolute);
+      // The file may have grown since its stat: the limit holds for what was read.
+      if (bytes.length > this.limits.maxFileBytes) return this.loadFile(root, file, { ...stats, size: bytes.length });
       const contentHash = sha256(bytes);
       const seen = { size, mtimeMs, seenAtMs, contentHash };
       if (cached?.contentHash === contentHash) return { processed: cached, seen, absolute };
-      return { processed: processFile(this.parse(file, bytes.toString('utf8')), contentHash), seen, absolute };
+      const decoded = decodeUtf8(bytes);
+      const parsed: ParsedFile =
+        'text' in decoded
+          ? this.parse(file, decoded.text, this.limits)
+          : { file, documents: [], diagnostics: [fileError(file, 'invalid-utf8', 'not UTF-8 text (a binary file, or another encoding): manifests are UTF-8', decoded)] };
+      return { processed: processFile(parsed, contentHash), seen, absolute };
     } catch (err) {
       return { error: unreadable(file, err) };
     }
   }
 }
 
-/** Reads, parses and validates the desired state under `dir` once. Never throws for bad or vanishing input. */
-export function loadDesiredState(dir: string): Promise<DesiredStateSnapshot> {
-  return new ManifestLoader().load(dir);
+/** Reads, parses and validates the desired state under `dir` (a folder, or one file) once. Never throws for bad or vanishing input. */
+export function loadDesiredState(dir: string, limits: InputLimits = DEFAULT_INPUT_LIMITS): Promise<DesiredStateSnapshot> {
+  return new ManifestLoader({ limits }).load(dir);
 }
 
 export interface ValidationResult {

@@ -8,8 +8,11 @@ import type { Node } from 'yaml';
 import { z } from 'zod';
 import { closestMatch, didYouMean, placeFinding } from './diagnostics.js';
 import type { Diagnostic, Finding, PathSegment, SourceLocation } from './diagnostics.js';
+import { DEFAULT_INPUT_LIMITS, limitSettingName } from './limits.js';
+import type { InputLimits } from './limits.js';
 import { analysisTemplateManifestSchema, serviceManifestSchema } from './schema.js';
 import type { Manifest } from './schema.js';
+import { checkStructure } from './structure.js';
 
 export interface ParsedDocument {
   file: string;
@@ -160,11 +163,84 @@ function withoutTypoEchoes(findings: SchemaFinding[]): SchemaFinding[] {
 }
 
 /**
+ * C0 and C1 control characters and DEL: never meant in a manifest, and passed on verbatim to AWS (a NUL in an image
+ * name reached RegisterTaskDefinition). Tab and line feed are the exception, and only in free text (below).
+ */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
+const TAB_OR_LINE_FEED = /[\t\n]/;
+/** Fields whose strings are free text, where a multi-line shell script, query or label is legitimate. */
+const FREE_TEXT_FIELDS = new Set(['command', 'entryPoint', 'dockerLabels', 'annotations', 'metrics']);
+
+/** Whether a string at this path may hold tabs and line feeds: free text, and environment values. */
+function isFreeText(path: readonly PathSegment[]): boolean {
+  const field = path[path.length - 1];
+  if (field === 'name') return false;
+  return path.some((segment) => typeof segment === 'string' && FREE_TEXT_FIELDS.has(segment)) || (path.includes('environment') && field === 'value');
+}
+
+function describeCharacter(text: string): string {
+  const code = text.codePointAt(0) ?? 0;
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** Findings from one walk over every value of a document, with a budget on how many values aliases may expand to. */
+interface ValueWalk {
+  findings: Finding[];
+  /** Values left before the file counts as an alias bomb; shared with the file's other documents. */
+  budget: number;
+}
+
+const MAX_CHARACTER_FINDINGS = 10;
+
+/** Walks a converted document: control characters in keys and strings, and the count of values aliases expand to. */
+function walkValue(value: unknown, path: PathSegment[], walk: ValueWalk): void {
+  walk.budget--;
+  if (walk.budget < 0) return;
+  const checkString = (text: string, at: PathSegment[], what: string) => {
+    const bad = CONTROL_CHARACTER.exec(text) ?? (isFreeText(at) ? null : TAB_OR_LINE_FEED.exec(text));
+    if (bad && walk.findings.length < MAX_CHARACTER_FINDINGS) {
+      const hint = TAB_OR_LINE_FEED.test(bad[0]) ? 'tabs and line breaks are only allowed in command, entryPoint, environment values, dockerLabels, annotations and analysis metrics' : undefined;
+      walk.findings.push({ at: [...at], severity: 'error', code: 'control-character', message: `${what} holds the control character ${describeCharacter(bad[0])} at position ${bad.index + 1}`, ...(hint && { hint }) });
+    }
+  };
+  if (typeof value === 'string') checkString(value, path, 'the string');
+  else if (Array.isArray(value)) value.forEach((item, index) => walkValue(item, [...path, index], walk));
+  else if (isPlainObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      checkString(key, [...path, key], 'the key');
+      walkValue(item, [...path, key], walk);
+    }
+  }
+}
+
+/** 1-based line and column of an offset, without a parser (the text may be one the parser must never see). */
+function positionOf(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let newline = text.indexOf('\n'); newline !== -1 && newline < offset; newline = text.indexOf('\n', newline + 1)) {
+    line++;
+    lineStart = newline + 1;
+  }
+  return { line, col: offset - lineStart + 1 };
+}
+
+/**
  * Parses every document of one file (YAML with `---` separators, or JSON). A top-level list holds one manifest
  * per item. Empty documents are skipped. A document with a syntax error yields that error and nothing else, since
- * anything after the first syntax error is usually a consequence of it.
+ * anything after the first syntax error is usually a consequence of it. A file past the document or nesting limit
+ * is rejected before the YAML parser reads it.
  */
-export function parseManifestFile(file: string, text: string): ParsedFile {
+export function parseManifestFile(file: string, text: string, limits: Pick<InputLimits, 'maxDocuments' | 'maxDepth'> = DEFAULT_INPUT_LIMITS): ParsedFile {
+  const structure = checkStructure(text, limits);
+  if (!structure.ok) {
+    const message =
+      structure.limit === 'documents'
+        ? `more than ${limits.maxDocuments} documents in one file: split it, or raise the limit (${limitSettingName('maxDocuments')})`
+        : `nested more than ${limits.maxDepth} levels deep: the file is not read (limit: ${limitSettingName('maxDepth')})`;
+    const code = structure.limit === 'documents' ? 'too-many-documents' : 'too-deep';
+    return { file, documents: [], diagnostics: [{ file, ...positionOf(text, structure.offset), severity: 'error', code, path: '', message }] };
+  }
   const lineCounter = new LineCounter();
   const where = (offset: number): SourceLocation => {
     const { line, col } = lineCounter.linePos(offset);
@@ -172,6 +248,9 @@ export function parseManifestFile(file: string, text: string): ParsedFile {
   };
   const documents: ParsedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
+  // Without aliases a file cannot hold more values than characters; aliases may repeat a few small blocks.
+  const walk: ValueWalk = { findings: [], budget: text.length + 10_000 };
+  let manifests = 0;
 
   for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false })) {
     const syntaxError = doc.errors[0];
@@ -192,10 +271,21 @@ export function parseManifestFile(file: string, text: string): ParsedFile {
     const entries: Array<{ prefix: PathSegment[]; value: unknown }> = Array.isArray(parsed)
       ? parsed.map((value, index) => ({ prefix: [index], value }))
       : [{ prefix: [], value: parsed }];
+    manifests += entries.length;
+    if (manifests > limits.maxDocuments) {
+      const message = `more than ${limits.maxDocuments} manifests in one file: split it, or raise the limit (${limitSettingName('maxDocuments')})`;
+      return { file, documents: [], diagnostics: [{ ...where(root?.range?.[0] ?? 0), severity: 'error', code: 'too-many-documents', path: '', message }] };
+    }
 
     for (const { prefix, value } of entries) {
       const locate = (path: readonly PathSegment[]) => where(offsetOf(root, [...prefix, ...path]));
-      const { manifest, findings } = validateManifest(value);
+      walk.findings = [];
+      walkValue(value, [], walk);
+      if (walk.budget < 0) {
+        const message = 'YAML aliases expand to more values than the file holds characters: write the repeated values out, or repeat fewer of them';
+        return { file, documents: [], diagnostics: [{ ...where(root?.range?.[0] ?? 0), severity: 'error', code: 'alias-expansion', path: '', message }] };
+      }
+      const { manifest, findings } = walk.findings.length > 0 ? { manifest: undefined, findings: walk.findings } : validateManifest(value);
       documents.push({ file, raw: value, source: locate([]), locate, ...(manifest && { manifest }) });
       for (const finding of findings) diagnostics.push(placeFinding(locate, finding));
     }

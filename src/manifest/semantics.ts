@@ -435,22 +435,28 @@ export function crossDocumentPaths(manifest: Manifest | undefined): PathSegment[
   return [NAME_PATH, ...refs.flatMap(({ ref, at }) => ref.templates.map((_name, i) => [...at, 'templates', i]))];
 }
 
-/** Every document that repeats an earlier one's identity, with an error naming both places. */
+const TIMES = ['', 'once', 'twice'];
+
+/**
+ * Every document whose identity another document repeats, with an error naming all places. Each definition gets
+ * the error, not only the later ones: a file's errors keep it out of the desired state, so a copy that sorts first
+ * must not win over the original (nor the original over the copy) - neither is applied until one definition is left.
+ */
 function duplicateDocuments(documents: readonly DeclaredDocument[]): Diagnostic[] {
-  const firstSeen = new Map<string, DeclaredDocument>();
-  const duplicates: Diagnostic[] = [];
+  const byLabel = new Map<string, DeclaredDocument[]>();
   for (const doc of documents) {
     if (doc.identity === undefined) continue;
     const label = identityLabel(doc.identity);
-    const first = firstSeen.get(label);
-    if (first === undefined) {
-      firstSeen.set(label, doc);
-      continue;
-    }
-    const where = (d: DeclaredDocument) => describeSource(d.locate(NAME_PATH));
-    duplicates.push(place(doc, error('duplicate', NAME_PATH, `${label} is defined twice: at ${where(first)} and at ${where(doc)}`)));
+    byLabel.set(label, [...(byLabel.get(label) ?? []), doc]);
   }
-  return duplicates;
+  const where = (d: DeclaredDocument) => describeSource(d.locate(NAME_PATH));
+  return [...byLabel].flatMap(([label, docs]) => {
+    if (docs.length < 2) return [];
+    const places = docs.map((d) => `at ${where(d)}`);
+    const message = `${label} is defined ${TIMES[docs.length] ?? `${docs.length} times`}: ${places.slice(0, -1).join(', ')} and ${places[places.length - 1]}`;
+    const hint = 'none of them is applied: each file keeps its last good state until one definition is left';
+    return docs.map((doc) => place(doc, error('duplicate', NAME_PATH, message, hint)));
+  });
 }
 
 /** AnalysisTemplates by name; a template the schema rejected is present (so it is not "missing") but undefined. */

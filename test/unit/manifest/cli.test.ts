@@ -26,13 +26,13 @@ describe('ecs-reconciler validate', () => {
     const result = await cli('validate', 'test/fixtures/manifests/broken');
     expect(result.code).toBe(1);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(8);
+    expect(lines).toHaveLength(9);
     expect(lines).toContain(
       'test/fixtures/manifests/broken/unknown-field.yaml:25:9: spec.taskDefinition.containerDefinitions[0].healthcheck: unknown field "healthcheck" (did you mean "healthCheck"?)',
     );
     expect(lines).toContain('test/fixtures/manifests/broken/bad-yaml.yaml:7:1: invalid YAML: Tabs are not allowed as indentation');
     expect(lines[0]).toMatch(/^test\/fixtures\/manifests\/broken\/bad-condition\.yaml:9:7: spec\.metrics\[0\]\.successCondition: successCondition does not parse: unexpected character "=" at 1:11/);
-    expect(lines[7]).toMatch(/^invalid: 7 errors, 0 warnings/);
+    expect(lines[8]).toMatch(/^invalid: 8 errors, 0 warnings/);
   });
 
   it('prints warnings without failing, and fails on them with --strict', async () => {
@@ -59,7 +59,7 @@ describe('ecs-reconciler validate', () => {
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as { valid: boolean; errors: number; diagnostics: Array<Record<string, unknown>> };
     expect(report.valid).toBe(false);
-    expect(report.errors).toBe(7);
+    expect(report.errors).toBe(8);
     expect(report.diagnostics.find((d) => d.code === 'yaml-syntax')).toEqual({
       file: 'bad-yaml.yaml',
       line: 7,

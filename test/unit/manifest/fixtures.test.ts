@@ -12,7 +12,8 @@ describe('test/fixtures/manifests/broken', () => {
     expect(snapshot.diagnostics.map(formatDiagnostic)).toEqual([
       'bad-condition.yaml:9:7: spec.metrics[0].successCondition: successCondition does not parse: unexpected character "=" at 1:11 (see the condition language in docs/analysis.md)',
       'bad-yaml.yaml:7:1: invalid YAML: Tabs are not allowed as indentation',
-      'duplicate-b.yaml:4:3: metadata.name: Service demo/shared is defined twice: at duplicate-a.yaml:4 and at duplicate-b.yaml:4',
+      'duplicate-a.yaml:4:3: metadata.name: Service demo/shared is defined twice: at duplicate-a.yaml:4 and at duplicate-b.yaml:4 (none of them is applied: each file keeps its last good state until one definition is left)',
+      'duplicate-b.yaml:4:3: metadata.name: Service demo/shared is defined twice: at duplicate-a.yaml:4 and at duplicate-b.yaml:4 (none of them is applied: each file keeps its last good state until one definition is left)',
       'fargate-size.yaml:16:5: spec.taskDefinition.memory: memory "512" is not a Fargate size for cpu 512 (with cpu 512, memory (MiB) must be 1024-4096 in steps of 1024)',
       'lb-missing-container.yaml:26:5: spec.loadBalancer.containerName: no container named "web" in the task definition (containers: app)',
       'unknown-field.yaml:25:9: spec.taskDefinition.containerDefinitions[0].healthcheck: unknown field "healthcheck" (did you mean "healthCheck"?)',

@@ -130,9 +130,11 @@ describe('ManifestLoader', () => {
     await write('b.yaml', service('web'));
     const snapshot = await loader.load(dir);
     expect(takeParsed()).toEqual(['b.yaml']);
-    expect(diagnosticLines(snapshot)).toEqual(['b.yaml:4:3: metadata.name: Service demo/web is defined twice: at a.yaml:4 and at b.yaml:4 [duplicate]']);
-    expect(snapshot.files.get('a.yaml')?.ok).toBe(true);
+    const message = 'metadata.name: Service demo/web is defined twice: at a.yaml:4 and at b.yaml:4 (none of them is applied: each file keeps its last good state until one definition is left) [duplicate]';
+    expect(diagnosticLines(snapshot)).toEqual([`a.yaml:4:3: ${message}`, `b.yaml:4:3: ${message}`]);
+    expect(snapshot.files.get('a.yaml')?.ok).toBe(false);
     expect(snapshot.files.get('b.yaml')?.ok).toBe(false);
+    expect(snapshot.services.size).toBe(0);
 
     await unlink(path.join(dir, 'b.yaml'));
     expect((await loader.load(dir)).diagnostics).toEqual([]);

@@ -71,7 +71,7 @@ describe('ManifestLoader memory', () => {
     await collectedAfterThisJob();
     const again = await loader.load(dir);
 
-    const duplicate = again.diagnostics.find((d) => d.code === 'duplicate');
-    expect(duplicate).toMatchObject({ file: 'b.yaml', line: nameLine, path: 'metadata.name' });
+    const duplicates = again.diagnostics.filter((d) => d.code === 'duplicate');
+    expect(duplicates).toMatchObject([{ file: 'a.yaml', line: nameLine - 1, path: 'metadata.name' }, { file: 'b.yaml', line: nameLine, path: 'metadata.name' }]);
   });
 });

@@ -286,14 +286,24 @@ describe('across documents', () => {
       (d) => `${d.file}:${d.line}: ${d.code}@${d.path}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`,
     );
 
-  it('reports a service defined twice, naming both places', () => {
+  it('reports a service defined twice at both places, so that neither file is applied', () => {
     const result = check({ 'a.yaml': yamlOf(baseService()), 'b.yaml': `# second\n${yamlOf(baseService())}` });
-    expect(result).toEqual(['b.yaml:2: duplicate@metadata.name: Service demo/web is defined twice: at a.yaml:1 and at b.yaml:2']);
+    const message = 'Service demo/web is defined twice: at a.yaml:1 and at b.yaml:2 (none of them is applied: each file keeps its last good state until one definition is left)';
+    expect(result).toEqual([`a.yaml:1: duplicate@metadata.name: ${message}`, `b.yaml:2: duplicate@metadata.name: ${message}`]);
+  });
+
+  it('names every place of a service defined three times, whatever the file order', () => {
+    const files = { 'c.yaml': yamlOf(baseService()), 'a.yaml': yamlOf(baseService()), 'b.yaml': yamlOf(baseService()) };
+    const result = check(files);
+    expect(result).toHaveLength(3);
+    for (const line of result) expect(line).toContain('Service demo/web is defined 3 times: at c.yaml:1, at a.yaml:1 and at b.yaml:1');
   });
 
   it('reports duplicates within one file and duplicate AnalysisTemplates', () => {
+    const message = 'AnalysisTemplate error-rate is defined twice: at a.yaml:3 and at a.yaml:5 (none of them is applied: each file keeps its last good state until one definition is left)';
     expect(check({ 'a.yaml': yamlOf(baseService(), analysisTemplate(), analysisTemplate()) })).toEqual([
-      'a.yaml:5: duplicate@metadata.name: AnalysisTemplate error-rate is defined twice: at a.yaml:3 and at a.yaml:5',
+      `a.yaml:3: duplicate@metadata.name: ${message}`,
+      `a.yaml:5: duplicate@metadata.name: ${message}`,
     ]);
     const otherCluster = baseService();
     otherCluster.spec.cluster = 'prod';
@@ -303,7 +313,7 @@ describe('across documents', () => {
   it('treats a cluster ARN and its name as the same cluster', () => {
     const arnCluster = baseService();
     arnCluster.spec.cluster = 'arn:aws:ecs:us-east-1:123456789012:cluster/demo';
-    expect(check({ 'a.yaml': yamlOf(baseService()), 'b.yaml': yamlOf(arnCluster) })).toHaveLength(1);
+    expect(check({ 'a.yaml': yamlOf(baseService()), 'b.yaml': yamlOf(arnCluster) })).toHaveLength(2);
   });
 
   it('reports a reference to an AnalysisTemplate that does not exist, with a hint', () => {
