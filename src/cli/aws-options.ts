@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { createAwsClients, destroyAwsClients } from '../aws/index.js';
 import type { AwsClientOptions } from '../aws/index.js';
+import type { InputLimits } from '../manifest/index.js';
 import { CallRecorder } from '../apply/index.js';
 import { reconcileAll } from '../reconcile/index.js';
 import type { ReconcileOptions, ReconcileReport } from '../reconcile/index.js';
@@ -52,12 +53,12 @@ export function awsClientOptions(flags: AwsFlags, extra: Pick<AwsClientOptions, 
   return { ...extra, clientConfig, ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) };
 }
 
-/** One reconcile pass of `dir` with fresh clients, counting the calls it makes. */
-export async function runPass(dir: string, flags: AwsFlags, options: Omit<ReconcileOptions, 'instance'>, clientConfig?: Record<string, unknown>): Promise<ReconcileReport> {
+/** One reconcile pass of `dir` (a folder or one file) with fresh clients, counting the calls it makes. */
+export async function runPass(source: { dir: string; limits: InputLimits }, flags: AwsFlags, options: Omit<ReconcileOptions, 'instance'>, clientConfig?: Record<string, unknown>): Promise<ReconcileReport> {
   const calls = new CallRecorder();
   const clients = createAwsClients(awsClientOptions(flags, { observer: calls.observer, ...(clientConfig ? { clientConfig } : {}) }));
   try {
-    return await reconcileAll({ dir, clients, calls, options: { ...options, instance: flags.instance } });
+    return await reconcileAll({ ...source, clients, calls, options: { ...options, instance: flags.instance } });
   } finally {
     destroyAwsClients(clients);
   }

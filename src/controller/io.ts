@@ -10,7 +10,7 @@ import type { PruneResult } from '../apply/index.js';
 import { awsCallLogger } from '../log/events.js';
 import type { Logger } from '../log/logger.js';
 import { ManifestLoader } from '../manifest/index.js';
-import type { DesiredService, DesiredStateSnapshot } from '../manifest/index.js';
+import type { DesiredService, DesiredStateSnapshot, InputLimits } from '../manifest/index.js';
 import type { ControllerMetrics } from '../metrics/metrics.js';
 import { observeClusters, TaskDefinitionCache } from '../observe/index.js';
 import type { ObservedState } from '../observe/index.js';
@@ -42,6 +42,7 @@ export interface AwsControllerIoOptions {
   clock: Clock;
   debounceMs?: number;
   readBack?: ReconcileOptions['readBack'];
+  limits?: InputLimits;
 }
 
 export function awsControllerIo(options: AwsControllerIoOptions): ControllerIo {
@@ -49,7 +50,7 @@ export function awsControllerIo(options: AwsControllerIoOptions): ControllerIo {
   const taskDefinitions = new TaskDefinitionCache();
   const registrations = new PendingRegistrations();
   // Kept across commits and resyncs, so only files whose bytes changed are parsed again.
-  const manifests = new ManifestLoader();
+  const manifests = new ManifestLoader(options.limits ? { limits: options.limits } : {});
   const { clients, instance } = options;
   return {
     load: (dir) => manifests.load(dir),

@@ -8,6 +8,7 @@ import type { AwsClientOptions } from '../aws/index.js';
 import type { Logger } from '../log/logger.js';
 import { createHighAvailability, withFence, withReplicaIdentity } from '../ha/index.js';
 import type { HaSettings } from '../ha/index.js';
+import type { InputLimits } from '../manifest/index.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { startServer } from '../server/server.js';
 import { Controller } from './controller.js';
@@ -26,6 +27,8 @@ export interface RuntimeOptions extends Pick<ControllerOptions, 'dir' | 'instanc
   debounceMs?: number;
   /** Leader election and sharding on a DynamoDB lease table (docs/ha.md); without it this process reconciles everything. */
   ha?: HaSettings;
+  /** What the loader reads at most (docs/manifest.md, "Limits"); defaults to DEFAULT_INPUT_LIMITS. */
+  limits?: InputLimits;
 }
 
 export interface RunningController {
@@ -50,7 +53,7 @@ export async function startController(options: RuntimeOptions): Promise<RunningC
   const controller = new Controller({
     dir: options.dir,
     instance: options.instance,
-    io: withFence(ha, awsControllerIo({ clients, instance: options.instance, scheduler: systemTime, clock: systemTime, ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}) })),
+    io: withFence(ha, awsControllerIo({ clients, instance: options.instance, scheduler: systemTime, clock: systemTime, ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}), ...(options.limits ? { limits: options.limits } : {}) })),
     metrics,
     log,
     ...(options.workers !== undefined ? { workers: options.workers } : {}),

@@ -37,13 +37,16 @@ export function placeFinding(locate: (path: readonly PathSegment[]) => SourceLoc
   return { ...locate(at), severity, code, path: formatPath(at), message, ...(hint !== undefined && { hint }) };
 }
 
-/** Renders a field path the way users write it: a.b[0].c, quoting keys that contain dots. */
+/**
+ * Renders a field path the way users write it: a.b[0].c, quoting keys that contain dots. Control characters in a
+ * key are escaped (JSON leaves DEL and C1 as they are), so a diagnostic never writes them to a terminal.
+ */
 export function formatPath(path: readonly PathSegment[]): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') out += `[${segment}]`;
     else if (/^[A-Za-z_$][\w$-]*$/.test(segment)) out += out === '' ? segment : `.${segment}`;
-    else out += `[${JSON.stringify(segment)}]`;
+    else out += `[${JSON.stringify(segment).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}]`;
   }
   return out;
 }

@@ -49,10 +49,10 @@ export function parseByteSize(text: string): number | undefined {
   return bytes > 0 && Number.isSafeInteger(bytes) ? bytes : undefined;
 }
 
-/** 1048576 -> "1 MiB", 1500 -> "1500 bytes": what a limit message prints. */
+/** 1048576 -> "1 MiB", 40000000 -> "38.15 MiB", 1000 -> "1000 bytes": what a limit message prints. */
 export function formatBytes(bytes: number): string {
   for (const [unit, factor] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
-    if (bytes >= factor && bytes % (factor / 1024) === 0) return `${Math.round((bytes / factor) * 100) / 100} ${unit}`;
+    if (bytes >= factor) return `${Math.round((bytes / factor) * 100) / 100} ${unit}`;
   }
   return `${bytes} bytes`;
 }

@@ -301,10 +301,12 @@ export class ManifestLoader {
     }
     const listing = await this.list(root);
     const statted = await Promise.all(listing.files.map((file) => this.statFile(listing.base, file)));
-    const totalBytes = statted.reduce((sum, s) => sum + ('stats' in s ? s.stats.size : 0), 0);
+    // A file over the per-file limit is not read either, so it counts against its own limit, not the total.
+    const readable = statted.flatMap((s) => ('stats' in s && s.stats.size <= this.limits.maxFileBytes ? [s.stats.size] : []));
+    const totalBytes = readable.reduce((sum, size) => sum + size, 0);
     if (totalBytes > this.limits.maxTotalBytes) {
       // Not one file is read: which of them to leave out is not the loader's call. The last good state stays.
-      const message = `the manifest files add up to ${formatBytes(totalBytes)}, over the limit of ${formatBytes(this.limits.maxTotalBytes)}: nothing was read (limit: ${limitSettingName('maxTotalBytes')})`;
+      const message = `the manifest files add up to ${formatBytes(totalBytes)}, over the limit of ${formatBytes(this.limits.maxTotalBytes)}: nothing was read (raise with ${limitSettingName('maxTotalBytes')})`;
       return assembleSnapshot([], { revision: contentRevision([]), root: listing.base, unreadable: [fileError('.', 'folder-too-large', message)] });
     }
     const outcomes = await Promise.all(statted.map((s) => ('error' in s ? { error: s.error } : this.loadFile(listing.base, s.file, s.stats))));
@@ -345,7 +347,7 @@ export class ManifestLoader {
     const absolute = path.join(root, file);
     const { size, mtimeMs } = stats;
     if (size > this.limits.maxFileBytes) {
-      const message = `${formatBytes(size)}, over the limit of ${formatBytes(this.limits.maxFileBytes)} per file: not read (limit: ${limitSettingName('maxFileBytes')})`;
+      const message = `the file is ${formatBytes(size)}, over the limit of ${formatBytes(this.limits.maxFileBytes)} per file: not read (raise with ${limitSettingName('maxFileBytes')})`;
       return { processed: { file, contentHash: `size:${size}`, documents: [], diagnostics: [fileError(file, 'file-too-large', message)] }, absolute };
     }
     try {

@@ -236,8 +236,8 @@ export function parseManifestFile(file: string, text: string, limits: Pick<Input
   if (!structure.ok) {
     const message =
       structure.limit === 'documents'
-        ? `more than ${limits.maxDocuments} documents in one file: split it, or raise the limit (${limitSettingName('maxDocuments')})`
-        : `nested more than ${limits.maxDepth} levels deep: the file is not read (limit: ${limitSettingName('maxDepth')})`;
+        ? `more than ${limits.maxDocuments} documents in one file: split the file, or raise the limit with ${limitSettingName('maxDocuments')}`
+        : `nested more than ${limits.maxDepth} levels deep: the file is not read (raise with ${limitSettingName('maxDepth')})`;
     const code = structure.limit === 'documents' ? 'too-many-documents' : 'too-deep';
     return { file, documents: [], diagnostics: [{ file, ...positionOf(text, structure.offset), severity: 'error', code, path: '', message }] };
   }
@@ -273,7 +273,7 @@ export function parseManifestFile(file: string, text: string, limits: Pick<Input
       : [{ prefix: [], value: parsed }];
     manifests += entries.length;
     if (manifests > limits.maxDocuments) {
-      const message = `more than ${limits.maxDocuments} manifests in one file: split it, or raise the limit (${limitSettingName('maxDocuments')})`;
+      const message = `more than ${limits.maxDocuments} manifests in one file: split the file, or raise the limit with ${limitSettingName('maxDocuments')}`;
       return { file, documents: [], diagnostics: [{ ...where(root?.range?.[0] ?? 0), severity: 'error', code: 'too-many-documents', path: '', message }] };
     }
 

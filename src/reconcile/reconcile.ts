@@ -2,7 +2,7 @@ import type { AwsClients } from '../aws/index.js';
 import { appliedResult, executeActions, executePrune, failedResult, invalidResult, isConverged, plannedResult, toApplyError } from '../apply/index.js';
 import type { ApplyError, CallRecorder, Execution, PendingRegistrations, PruneResult, ServiceResult } from '../apply/index.js';
 import { loadDesiredState } from '../manifest/index.js';
-import type { DesiredService, DesiredStateSnapshot } from '../manifest/index.js';
+import type { DesiredService, DesiredStateSnapshot, InputLimits } from '../manifest/index.js';
 import { managedServices, observeClusters, observeServices, TaskDefinitionCache } from '../observe/index.js';
 import type { ObservedService, ObservedState } from '../observe/index.js';
 import { DEFAULT_INSTANCE, observationFor, planPrune, planService } from '../plan/index.js';
@@ -48,7 +48,8 @@ export interface ReconcileContext {
   rollout?: Pick<RolloutEngineContext, 'clock' | 'providers' | 'fetch'>;
 }
 
-export type DesiredStateSource = { dir: string } | { snapshot: DesiredStateSnapshot };
+/** A folder (or one file) to load, within the given input limits, or a snapshot already loaded. */
+export type DesiredStateSource = { dir: string; limits?: InputLimits } | { snapshot: DesiredStateSnapshot };
 
 const DEFAULT_READ_BACK = { attempts: 3, delayMs: 1000 };
 
@@ -60,7 +61,7 @@ const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, 
  * errors: they are in the report.
  */
 export async function reconcileAll(input: ReconcileContext & DesiredStateSource): Promise<ReconcileReport> {
-  const snapshot = 'snapshot' in input ? input.snapshot : await loadDesiredState(input.dir);
+  const snapshot = 'snapshot' in input ? input.snapshot : await loadDesiredState(input.dir, input.limits);
   return reconcilePass(snapshot, [...snapshot.services.values()], brokenServiceKeys(snapshot), input);
 }
 
@@ -69,7 +70,7 @@ export async function reconcileAll(input: ReconcileContext & DesiredStateSource)
  * nothing: deleting it is prune's decision, which needs the whole desired set.
  */
 export async function reconcileService(key: string, input: ReconcileContext & DesiredStateSource): Promise<ReconcileReport> {
-  const snapshot = 'snapshot' in input ? input.snapshot : await loadDesiredState(input.dir);
+  const snapshot = 'snapshot' in input ? input.snapshot : await loadDesiredState(input.dir, input.limits);
   const desired = snapshot.services.get(key);
   const broken = brokenServiceKeys(snapshot).filter((entry) => entry.key === key);
   return reconcilePass(snapshot, desired ? [desired] : [], broken, { ...input, options: { ...input.options, prune: false } });

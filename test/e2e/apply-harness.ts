@@ -122,13 +122,13 @@ export function cliEnv(): NodeJS.ProcessEnv {
   return { ...env, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', NO_COLOR: '1' };
 }
 
-/** Runs `ecs-reconciler <args>` from source, as `node --import tsx src/cli/main.ts <args>`. */
-export function spawnCli(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `ecs-reconciler <args>` from source, as `node --import tsx src/cli/main.ts <args>`; `env` adds variables. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...cliEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export function runCli(args: string[]): Promise<CliResult> {
-  const child = spawnCli(args);
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const child = spawnCli(args, env);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -62,8 +62,8 @@ export interface ControllerProcess {
 }
 
 /** Spawns `ecs-reconciler run --dir DIR --endpoint-url ENDPOINT --listen 127.0.0.1:0 ...extra` and waits until it listens. */
-export async function startRun(dir: string, endpoint: string, extra: string[] = []): Promise<ControllerProcess> {
-  const child = spawnCli(['run', '--dir', dir, '--endpoint-url', endpoint, '--listen', '127.0.0.1:0', ...extra]);
+export async function startRun(dir: string, endpoint: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ControllerProcess> {
+  const child = spawnCli(['run', '--dir', dir, '--endpoint-url', endpoint, '--listen', '127.0.0.1:0', ...extra], env);
   const lines: LogLine[] = [];
   const watchers: Array<{ match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }> = [];
   let buffered = '';

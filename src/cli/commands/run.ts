@@ -8,7 +8,9 @@ import type { HaSettings } from '../../ha/index.js';
 import { createLogger, parseLevel } from '../../log/logger.js';
 import type { Logger } from '../../log/logger.js';
 import { parseDuration } from '../../manifest/index.js';
+import { stat } from 'node:fs/promises';
 import { addAwsOptions, awsClientOptions } from '../aws-options.js';
+import { addLimitOptions, inputLimits } from '../limit-options.js';
 import type { AwsFlags } from '../aws-options.js';
 
 export interface RunFlags extends AwsFlags {
@@ -119,6 +121,8 @@ export async function stopOnSignal(running: RunningController, log: Logger): Pro
 }
 
 export async function runController(flags: RunFlags): Promise<number> {
+  // The folder may not exist yet (the controller waits for it), but a file is never the whole desired state.
+  if ((await stat(flags.dir).catch(() => undefined))?.isFile()) throw new Error(`--dir must be the desired-state folder, and ${flags.dir} is a file`);
   const log = createLogger({ level: flags.logLevel });
   const ha = haSettings(flags);
   const running = await startController({
@@ -131,13 +135,14 @@ export async function runController(flags: RunFlags): Promise<number> {
     log,
     aws: { ...awsClientOptions(flags), ...(flags.awsRateScale !== 1 ? { rateLimits: scaledRateLimits(flags.awsRateScale) } : {}) },
     listen: flags.listen,
+    limits: inputLimits(flags),
     ...(ha ? { ha } : {}),
   });
   return stopOnSignal(running, log);
 }
 
 export function register(program: Command): void {
-  const command = addAwsOptions(
+  const command = addLimitOptions(addAwsOptions(
     program
       .command('run')
       .description('the controller: watch DIR, keep AWS in sync with it, serve /metrics, /healthz, /readyz, /status and a status page')
@@ -175,7 +180,7 @@ export function register(program: Command): void {
       .addOption(new Option('--create-lease-table', 'create the lease table (on-demand) if it does not exist').env('ECS_RECONCILER_CREATE_LEASE_TABLE'))
       .addOption(new Option('--lease-endpoint-url <url>', 'DynamoDB endpoint of the lease table (default: the SDK\'s AWS_ENDPOINT_URL_DYNAMODB...; never --endpoint-url)').env('ECS_RECONCILER_LEASE_ENDPOINT_URL'))
       .addOption(new Option('--shards <n>', 'services are split into N shards, each with its own lease').env('ECS_RECONCILER_SHARDS').argParser(parseShards).default(DEFAULT_SHARDS)),
-  );
+  ));
   command.action(async (flags: RunFlags) => {
     try {
       process.exitCode = await runController({

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatDiagnostics, loadDesiredState, pathFromCwd, validateSnapshot } from '../../manifest/index.js';
-import type { DesiredStateSnapshot, ValidationResult } from '../../manifest/index.js';
+import type { DesiredStateSnapshot, InputLimits, ValidationResult } from '../../manifest/index.js';
+import { addLimitOptions, inputLimits } from '../limit-options.js';
 
 interface ValidateOptions {
   strict?: boolean;
@@ -18,8 +19,8 @@ function summary(snapshot: DesiredStateSnapshot, result: ValidationResult): stri
 }
 
 /** Offline schema and semantic checks; exit code 0 when valid, 1 when not. */
-export async function runValidate(dir: string, options: ValidateOptions): Promise<number> {
-  const snapshot = await loadDesiredState(dir);
+export async function runValidate(dir: string, options: ValidateOptions, limits?: InputLimits): Promise<number> {
+  const snapshot = await loadDesiredState(dir, limits);
   const result = validateSnapshot(snapshot, { strict: options.strict ?? false });
   if (options.json) {
     const report = {
@@ -43,13 +44,13 @@ export async function runValidate(dir: string, options: ValidateOptions): Promis
 }
 
 export function register(program: Command): void {
-  program
+  addLimitOptions(program
     .command('validate')
     .description('offline schema and semantic checks of the desired state (exit 0 valid, 1 invalid)')
-    .argument('[dir]', 'desired-state folder', 'desired-state')
+    .argument('[dir]', 'desired-state folder, or one manifest file', 'desired-state')
     .option('--strict', 'warnings fail validation too')
-    .option('--json', 'print the result and diagnostics as JSON')
+    .option('--json', 'print the result and diagnostics as JSON'))
     .action(async (dir: string, options: ValidateOptions) => {
-      process.exitCode = await runValidate(dir, options);
+      process.exitCode = await runValidate(dir, options, inputLimits(options));
     });
 }

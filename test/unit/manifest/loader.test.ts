@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadDesiredState, validateSnapshot } from '../../../src/manifest/index.js';
+import { DEFAULT_INPUT_LIMITS, ManifestLoader, formatBytes, loadDesiredState, parseByteSize, validateSnapshot } from '../../../src/manifest/index.js';
 import { stringify } from 'yaml';
 import { analysisTemplate, baseService } from './helpers.js';
 
@@ -16,7 +16,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function write(relative: string, text: string): Promise<void> {
+async function write(relative: string, text: string | Buffer): Promise<void> {
   await mkdir(path.dirname(path.join(dir, relative)), { recursive: true });
   await writeFile(path.join(dir, relative), text);
 }
@@ -153,5 +153,69 @@ describe('revision', () => {
     expect(first).toMatch(/^sha256:[0-9a-f]{12}$/);
     expect(second).toMatch(/^sha256:[0-9a-f]{12}$/);
     expect(second).not.toBe(first);
+  });
+});
+
+describe('loadDesiredState of one file', () => {
+  it('loads just that file, with paths relative to its folder, whatever its name', async () => {
+    await write('services/web.yaml', service('web'));
+    await write('services/api.yaml', service('api'));
+    await write('draft.txt', service('draft'));
+    const snapshot = await loadDesiredState(path.join(dir, 'services/web.yaml'));
+    expect(snapshot.diagnostics).toEqual([]);
+    expect(snapshot.root).toBe(path.join(dir, 'services'));
+    expect([...snapshot.files.keys()]).toEqual(['web.yaml']);
+    expect([...snapshot.services.keys()]).toEqual(['demo/web']);
+    expect([...(await loadDesiredState(path.join(dir, 'draft.txt'))).services.keys()]).toEqual(['demo/draft']);
+  });
+});
+
+describe('input limits', () => {
+  const limits = { ...DEFAULT_INPUT_LIMITS, maxFileBytes: 8 * 1024, maxTotalBytes: 20 * 1024 };
+
+  it('rejects a file over the size limit from its stat, without reading it', async () => {
+    await write('web.yaml', service('web'));
+    await write('huge.yaml', '');
+    await truncate(path.join(dir, 'huge.yaml'), 10 * 1024 ** 3);
+    let parsed = 0;
+    const loader = new ManifestLoader({ limits, parse: () => ((parsed += 1), { file: '', documents: [], diagnostics: [] }) });
+    const snapshot = await loader.load(dir);
+    expect(parsed).toBe(1);
+    expect(snapshot.diagnostics).toEqual([
+      {
+        file: 'huge.yaml',
+        line: 1,
+        col: 1,
+        severity: 'error',
+        code: 'file-too-large',
+        path: '',
+        message: 'the file is 10 GiB, over the limit of 8 KiB per file: not read (raise with --max-file-size / ECS_RECONCILER_MAX_FILE_SIZE)',
+      },
+    ]);
+    expect(snapshot.files.get('huge.yaml')).toMatchObject({ ok: false, serviceKeys: [] });
+  });
+
+  it('reads nothing of a folder over the total limit', async () => {
+    for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) await write(`${name}.yaml`, `${service(name)}# ${'x'.repeat(4000)}\n`);
+    let parsed = 0;
+    const loader = new ManifestLoader({ limits, parse: () => ((parsed += 1), { file: '', documents: [], diagnostics: [] }) });
+    const snapshot = await loader.load(dir);
+    expect(parsed).toBe(0);
+    expect(snapshot.complete).toBe(false);
+    expect(snapshot.diagnostics).toEqual([expect.objectContaining({ file: '.', code: 'folder-too-large', message: expect.stringMatching(/^the manifest files add up to 2\d\.\d+ KiB, over the limit of 20 KiB: nothing was read/) })]);
+  });
+
+  it('rejects a file that is not UTF-8 at its first bad byte', async () => {
+    await write('latin1.yaml', Buffer.concat([Buffer.from(`${service('web')}# caf`), Buffer.from([0xe9]), Buffer.from('\n')]));
+    const lines = service('web').split('\n').length;
+    expect((await loadDesiredState(dir)).diagnostics).toEqual([
+      { file: 'latin1.yaml', line: lines, col: 6, severity: 'error', code: 'invalid-utf8', path: '', message: 'not UTF-8 text (a binary file, or another encoding): manifests are UTF-8' },
+    ]);
+  });
+
+  it('parses sizes with binary units and prints them back', () => {
+    expect([parseByteSize('1048576'), parseByteSize('512KiB'), parseByteSize('2 MiB'), parseByteSize('1.5mb'), parseByteSize('1G')]).toEqual([1048576, 524288, 2097152, 1572864, 1073741824]);
+    expect([parseByteSize(''), parseByteSize('-1'), parseByteSize('0'), parseByteSize('12 parsecs')]).toEqual([undefined, undefined, undefined, undefined]);
+    expect([formatBytes(1000), formatBytes(1024 ** 2), formatBytes(40_000_000)]).toEqual(['1000 bytes', '1 MiB', '38.15 MiB']);
   });
 });

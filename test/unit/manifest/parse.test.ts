@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../../src/manifest/index.js';
 import { parseManifestFile } from '../../../src/manifest/parse.js';
 
-const lines = (file: string, text: string) => parseManifestFile(file, text).diagnostics.map(formatDiagnostic);
+const lines = (file: string, text: string, limits?: { maxDocuments: number; maxDepth: number }) => parseManifestFile(file, text, limits).diagnostics.map(formatDiagnostic);
 
 const SERVICE = `apiVersion: ecs-reconciler/v1
 kind: Service
@@ -118,5 +118,77 @@ describe('parseManifestFile', () => {
     expect(lines('f.yaml', text.replace('image: nginx:1.27', 'image: nginx:1.27\n        portMappings: [{containerPort: 80}]'))).toEqual([
       'f.yaml:20:9: spec.loadBalancer.targetGroupSettings.attributes["deregistration_delay.timeout_seconds"]: Invalid input: expected number, received string',
     ]);
+  });
+});
+
+describe('parseManifestFile: control characters', () => {
+  it('rejects a NUL in an image, at the field, so nothing of the document is used', () => {
+    const parsed = parseManifestFile('f.yaml', SERVICE.replace('nginx:1.27', 'nginx:1.27\0'));
+    expect(parsed.documents.map((d) => d.manifest)).toEqual([undefined]);
+    expect(parsed.diagnostics.map(formatDiagnostic)).toEqual([
+      'f.yaml:12:9: spec.taskDefinition.containerDefinitions[0].image: the string holds the control character U+0000 at position 11',
+    ]);
+  });
+
+  it('finds control characters written as escapes, and in keys', () => {
+    expect(lines('f.yaml', SERVICE.replace('nginx:1.27', '"nginx:\\e1.27"'))).toEqual([
+      'f.yaml:12:9: spec.taskDefinition.containerDefinitions[0].image: the string holds the control character U+001B at position 7',
+    ]);
+    expect(lines('f.yaml', SERVICE.replace('  cluster: demo', '  "clu\\u0085ster": demo'))).toEqual(['f.yaml:6:3: spec["clu\\u0085ster"]: the key holds the control character U+0085 at position 4']);
+  });
+
+  it('allows tabs and line breaks in free text only: commands, environment values, labels, annotations, analysis metrics', () => {
+    const freeText = SERVICE.replace(
+      '        image: nginx:1.27\n',
+      '        image: nginx:1.27\n        command: ["sh", "-c", "set -e\\n\\techo ok"]\n        environment: [{name: MOTD, value: "line 1\\nline 2"}]\n        dockerLabels: {note: "a\\tb"}\n',
+    );
+    expect(lines('f.yaml', freeText)).toEqual([]);
+    expect(lines('f.yaml', SERVICE.replace('nginx:1.27', '"nginx\\n:1.27"'))).toEqual([
+      'f.yaml:12:9: spec.taskDefinition.containerDefinitions[0].image: the string holds the control character U+000A at position 6 (tabs and line breaks are only allowed in command, entryPoint, environment values, dockerLabels, annotations and analysis metrics)',
+    ]);
+    expect(lines('f.yaml', SERVICE.replace('        image: nginx:1.27\n', '        image: nginx:1.27\n        environment: [{name: "A\\tB", value: x}]\n'))).toEqual([
+      'f.yaml:13:24: spec.taskDefinition.containerDefinitions[0].environment[0].name: the string holds the control character U+0009 at position 2 (tabs and line breaks are only allowed in command, entryPoint, environment values, dockerLabels, annotations and analysis metrics)',
+    ]);
+  });
+});
+
+describe('parseManifestFile: limits checked before the YAML parser runs', () => {
+  const limits = { maxDocuments: 3, maxDepth: 8 };
+
+  it('rejects a file with more documents than the limit, at the first one too many', () => {
+    const text = `${SERVICE}---\n${SERVICE}---\n${SERVICE}---\n${SERVICE}`;
+    expect(parseManifestFile('f.yaml', text, limits)).toEqual({
+      file: 'f.yaml',
+      documents: [],
+      diagnostics: [
+        {
+          file: 'f.yaml',
+          line: 39,
+          col: 1,
+          severity: 'error',
+          code: 'too-many-documents',
+          path: '',
+          message: 'more than 3 documents in one file: split the file, or raise the limit with --max-documents / ECS_RECONCILER_MAX_DOCUMENTS',
+        },
+      ],
+    });
+  });
+
+  it('counts the manifests of a top-level list against the same limit', () => {
+    const list = `- ${JSON.stringify({ a: 1 })}\n`.repeat(4);
+    expect(lines('f.yaml', list, limits)).toEqual(['f.yaml:1:1: more than 3 manifests in one file: split the file, or raise the limit with --max-documents / ECS_RECONCILER_MAX_DOCUMENTS']);
+  });
+
+  it('rejects nesting past the limit where it happens', () => {
+    const deep = SERVICE.replace('nginx:1.27', `nginx:1.27\n        dockerLabels: {a: {b: {c: {d: 1}}}}`);
+    expect(lines('f.yaml', deep, limits)).toEqual(['f.yaml:13:35: nested more than 8 levels deep: the file is not read (raise with --max-depth / ECS_RECONCILER_MAX_DEPTH)']);
+    expect(parseManifestFile('f.yaml', SERVICE, limits).diagnostics).toEqual([]);
+  });
+
+  it('rejects aliases that expand past what the file holds', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c]'];
+    expect(lines('f.yaml', bomb.join('\n'))[0]).toMatch(/^f\.yaml:1:1: invalid YAML: Excessive alias count|YAML aliases expand/);
+    const wide = `a: &a [${Array(5000).fill('x').join(', ')}]\nb: [${Array(90).fill('*a').join(', ')}]\n`;
+    expect(lines('f.yaml', wide)).toEqual(['f.yaml:1:1: YAML aliases expand to more values than the file holds characters: write the repeated values out, or repeat fewer of them']);
   });
 });
