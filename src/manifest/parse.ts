@@ -3,16 +3,16 @@
  * Pure: no file system access. The `yaml` package parses both YAML and JSON and keeps node offsets, so each zod
  * issue path maps back to the node it names (or the nearest ancestor that exists).
  */
-import { LineCounter, isMap, isNode, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { Composer, LineCounter, isMap, isNode, isScalar, isSeq } from 'yaml';
 import type { Node } from 'yaml';
 import { z } from 'zod';
-import { closestMatch, didYouMean, placeFinding } from './diagnostics.js';
+import { closestMatch, didYouMean, formatPath, placeFinding } from './diagnostics.js';
 import type { Diagnostic, Finding, PathSegment, SourceLocation } from './diagnostics.js';
 import { DEFAULT_INPUT_LIMITS, limitSettingName } from './limits.js';
 import type { InputLimits } from './limits.js';
 import { analysisTemplateManifestSchema, serviceManifestSchema } from './schema.js';
 import type { Manifest } from './schema.js';
-import { checkStructure } from './structure.js';
+import { parseStructure } from './structure.js';
 
 export interface ParsedDocument {
   file: string;
@@ -189,14 +189,21 @@ interface ValueWalk {
   findings: Finding[];
   /** Values left before the file counts as an alias bomb; shared with the file's other documents. */
   budget: number;
+  maxDepth: number;
+  /** The first collection nested deeper than `maxDepth`. */
+  tooDeep?: PathSegment[];
 }
 
 const MAX_CHARACTER_FINDINGS = 10;
 
 /** Walks a converted document: control characters in keys and strings, and the count of values aliases expand to. */
-function walkValue(value: unknown, path: PathSegment[], walk: ValueWalk): void {
+function walkValue(value: unknown, path: PathSegment[], walk: ValueWalk, depth = 1): void {
   walk.budget--;
-  if (walk.budget < 0) return;
+  if (walk.budget < 0 || walk.tooDeep) return;
+  if (depth > walk.maxDepth && value !== null && typeof value === 'object') {
+    walk.tooDeep = path;
+    return;
+  }
   const checkString = (text: string, at: PathSegment[], what: string) => {
     const bad = CONTROL_CHARACTER.exec(text) ?? (isFreeText(at) ? null : TAB_OR_LINE_FEED.exec(text));
     if (bad && walk.findings.length < MAX_CHARACTER_FINDINGS) {
@@ -205,24 +212,13 @@ function walkValue(value: unknown, path: PathSegment[], walk: ValueWalk): void {
     }
   };
   if (typeof value === 'string') checkString(value, path, 'the string');
-  else if (Array.isArray(value)) value.forEach((item, index) => walkValue(item, [...path, index], walk));
+  else if (Array.isArray(value)) value.forEach((item, index) => walkValue(item, [...path, index], walk, depth + 1));
   else if (isPlainObject(value)) {
     for (const [key, item] of Object.entries(value)) {
       checkString(key, [...path, key], 'the key');
-      walkValue(item, [...path, key], walk);
+      walkValue(item, [...path, key], walk, depth + 1);
     }
   }
-}
-
-/** 1-based line and column of an offset, without a parser (the text may be one the parser must never see). */
-function positionOf(text: string, offset: number): { line: number; col: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let newline = text.indexOf('\n'); newline !== -1 && newline < offset; newline = text.indexOf('\n', newline + 1)) {
-    line++;
-    lineStart = newline + 1;
-  }
-  return { line, col: offset - lineStart + 1 };
 }
 
 /**
@@ -232,27 +228,25 @@ function positionOf(text: string, offset: number): { line: number; col: number }
  * is rejected before the YAML parser reads it.
  */
 export function parseManifestFile(file: string, text: string, limits: Pick<InputLimits, 'maxDocuments' | 'maxDepth'> = DEFAULT_INPUT_LIMITS): ParsedFile {
-  const structure = checkStructure(text, limits);
-  if (!structure.ok) {
-    const message =
-      structure.limit === 'documents'
-        ? `more than ${limits.maxDocuments} documents in one file: split the file, or raise the limit with ${limitSettingName('maxDocuments')}`
-        : `nested more than ${limits.maxDepth} levels deep: the file is not read (raise with ${limitSettingName('maxDepth')})`;
-    const code = structure.limit === 'documents' ? 'too-many-documents' : 'too-deep';
-    return { file, documents: [], diagnostics: [{ file, ...positionOf(text, structure.offset), severity: 'error', code, path: '', message }] };
-  }
   const lineCounter = new LineCounter();
   const where = (offset: number): SourceLocation => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col };
   };
+  const tooDeep = `nested more than ${limits.maxDepth} levels deep: the file is not read (raise with ${limitSettingName('maxDepth')})`;
+  const structure = parseStructure(text, limits, lineCounter.addNewLine);
+  if (!structure.ok) {
+    const documentsMessage = `more than ${limits.maxDocuments} documents in one file: split the file, or raise the limit with ${limitSettingName('maxDocuments')}`;
+    const [code, message] = structure.limit === 'documents' ? ['too-many-documents', documentsMessage] : ['too-deep', tooDeep];
+    return { file, documents: [], diagnostics: [{ ...where(structure.offset), severity: 'error', code, path: '', message }] };
+  }
   const documents: ParsedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   // Without aliases a file cannot hold more values than characters; aliases may repeat a few small blocks.
-  const walk: ValueWalk = { findings: [], budget: text.length + 10_000 };
+  const walk: ValueWalk = { findings: [], budget: text.length + 10_000, maxDepth: limits.maxDepth };
   let manifests = 0;
 
-  for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false })) {
+  for (const doc of new Composer().compose(structure.tokens)) {
     const syntaxError = doc.errors[0];
     if (syntaxError) {
       diagnostics.push({ ...where(syntaxError.pos[0]), severity: 'error', code: 'yaml-syntax', path: '', message: `invalid YAML: ${syntaxError.message}` });
@@ -281,6 +275,7 @@ export function parseManifestFile(file: string, text: string, limits: Pick<Input
       const locate = (path: readonly PathSegment[]) => where(offsetOf(root, [...prefix, ...path]));
       walk.findings = [];
       walkValue(value, [], walk);
+      if (walk.tooDeep) return { file, documents: [], diagnostics: [{ ...locate(walk.tooDeep), severity: 'error', code: 'too-deep', path: formatPath(walk.tooDeep), message: tooDeep }] };
       if (walk.budget < 0) {
         const message = 'YAML aliases expand to more values than the file holds characters: write the repeated values out, or repeat fewer of them';
         return { file, documents: [], diagnostics: [{ ...where(root?.range?.[0] ?? 0), severity: 'error', code: 'alias-expansion', path: '', message }] };

@@ -181,8 +181,15 @@ describe('parseManifestFile: limits checked before the YAML parser runs', () => 
 
   it('rejects nesting past the limit where it happens', () => {
     const deep = SERVICE.replace('nginx:1.27', `nginx:1.27\n        dockerLabels: {a: {b: {c: {d: 1}}}}`);
-    expect(lines('f.yaml', deep, limits)).toEqual(['f.yaml:13:35: nested more than 8 levels deep: the file is not read (raise with --max-depth / ECS_RECONCILER_MAX_DEPTH)']);
+    expect(lines('f.yaml', deep, limits)).toEqual(['f.yaml:13:39: nested more than 8 levels deep: the file is not read (raise with --max-depth / ECS_RECONCILER_MAX_DEPTH)']);
     expect(parseManifestFile('f.yaml', SERVICE, limits).diagnostics).toEqual([]);
+  });
+
+  it('checks the exact depth on the parsed value too: "key: value" in a flow sequence is a mapping in it', () => {
+    const pairs = SERVICE.replace('nginx:1.27', `nginx:1.27\n        dockerLabels: {a: [b: [c: 1]]}`);
+    expect(lines('f.yaml', pairs, limits)).toEqual([
+      'f.yaml:13:28: spec.taskDefinition.containerDefinitions[0].dockerLabels.a[0].b: nested more than 8 levels deep: the file is not read (raise with --max-depth / ECS_RECONCILER_MAX_DEPTH)',
+    ]);
   });
 
   it('rejects aliases that expand past what the file holds', () => {
