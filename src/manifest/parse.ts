@@ -225,7 +225,7 @@ function walkValue(value: unknown, path: PathSegment[], walk: ValueWalk, depth =
  * Parses every document of one file (YAML with `---` separators, or JSON). A top-level list holds one manifest
  * per item. Empty documents are skipped. A document with a syntax error yields that error and nothing else, since
  * anything after the first syntax error is usually a consequence of it. A file past the document or nesting limit
- * is rejected before the YAML parser reads it.
+ * is rejected while it is parsed, before any of its documents is built.
  */
 export function parseManifestFile(file: string, text: string, limits: Pick<InputLimits, 'maxDocuments' | 'maxDepth'> = DEFAULT_INPUT_LIMITS): ParsedFile {
   const lineCounter = new LineCounter();
@@ -274,7 +274,8 @@ export function parseManifestFile(file: string, text: string, limits: Pick<Input
     for (const { prefix, value } of entries) {
       const locate = (path: readonly PathSegment[]) => where(offsetOf(root, [...prefix, ...path]));
       walk.findings = [];
-      walkValue(value, [], walk);
+      // A manifest in a top-level list is one level deeper than the list.
+      walkValue(value, [], walk, prefix.length + 1);
       if (walk.tooDeep) return { file, documents: [], diagnostics: [{ ...locate(walk.tooDeep), severity: 'error', code: 'too-deep', path: formatPath(walk.tooDeep), message: tooDeep }] };
       if (walk.budget < 0) {
         const message = 'YAML aliases expand to more values than the file holds characters: write the repeated values out, or repeat fewer of them';
