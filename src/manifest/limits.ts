@@ -9,6 +9,8 @@ export interface InputLimits {
   maxFileBytes: number;
   /** Largest sum of all manifest file sizes; a larger folder is not read at all. */
   maxTotalBytes: number;
+  /** Most manifest files in the folder (each costs memory however small); a folder with more is not read at all. */
+  maxFiles: number;
   /** Most YAML documents, or manifests in a top-level list, per file. */
   maxDocuments: number;
   /** Deepest nesting of mappings and sequences (a document that is a plain mapping is 1 deep). */
@@ -18,6 +20,7 @@ export interface InputLimits {
 export const DEFAULT_INPUT_LIMITS: Readonly<InputLimits> = {
   maxFileBytes: 1024 * 1024,
   maxTotalBytes: 32 * 1024 * 1024,
+  maxFiles: 20_000,
   maxDocuments: 500,
   maxDepth: 32,
 };
@@ -34,6 +37,7 @@ export interface LimitSetting {
 export const LIMIT_SETTINGS: readonly LimitSetting[] = [
   { key: 'maxFileBytes', flag: '--max-file-size', env: 'ECS_RECONCILER_MAX_FILE_SIZE', unit: 'bytes', description: 'largest manifest file (e.g. 512KiB, 2MiB)' },
   { key: 'maxTotalBytes', flag: '--max-total-size', env: 'ECS_RECONCILER_MAX_TOTAL_SIZE', unit: 'bytes', description: 'largest sum of all manifest files' },
+  { key: 'maxFiles', flag: '--max-files', env: 'ECS_RECONCILER_MAX_FILES', unit: 'count', description: 'most manifest files in the folder' },
   { key: 'maxDocuments', flag: '--max-documents', env: 'ECS_RECONCILER_MAX_DOCUMENTS', unit: 'count', description: 'most YAML documents (or list items) per file' },
   { key: 'maxDepth', flag: '--max-depth', env: 'ECS_RECONCILER_MAX_DEPTH', unit: 'count', description: 'deepest nesting of mappings and sequences' },
 ];

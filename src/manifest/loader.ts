@@ -300,6 +300,10 @@ export class ManifestLoader {
       return assembleSnapshot([], { revision: contentRevision([]), root: path.resolve(dir), unreadable: [unreadable('.', err)] });
     }
     const listing = await this.list(root);
+    if (listing.files.length > this.limits.maxFiles) {
+      const message = `the folder holds ${listing.files.length} manifest files, over the limit of ${this.limits.maxFiles}: nothing was read (raise with ${limitSettingName('maxFiles')})`;
+      return assembleSnapshot([], { revision: contentRevision([]), root: listing.base, unreadable: [fileError('.', 'folder-too-large', message)] });
+    }
     const statted = await Promise.all(listing.files.map((file) => this.statFile(listing.base, file)));
     // A file over the per-file limit is not read either, so it counts against its own limit, not the total.
     const readable = statted.flatMap((s) => ('stats' in s && s.stats.size <= this.limits.maxFileBytes ? [s.stats.size] : []));

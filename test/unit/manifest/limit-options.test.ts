@@ -27,6 +27,7 @@ describe('input limit options', () => {
     expect(inputLimits(parsed(['--max-file-size', '256KiB', '--max-depth', '12'], { ECS_RECONCILER_MAX_TOTAL_SIZE: '8MiB', ECS_RECONCILER_MAX_DOCUMENTS: '40' }))).toEqual({
       maxFileBytes: 256 * 1024,
       maxTotalBytes: 8 * 1024 ** 2,
+      maxFiles: DEFAULT_INPUT_LIMITS.maxFiles,
       maxDocuments: 40,
       maxDepth: 12,
     });

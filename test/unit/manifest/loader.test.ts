@@ -205,6 +205,15 @@ describe('input limits', () => {
     expect(snapshot.diagnostics).toEqual([expect.objectContaining({ file: '.', code: 'folder-too-large', message: expect.stringMatching(/^the manifest files add up to 2\d\.\d+ KiB, over the limit of 20 KiB: nothing was read/) })]);
   });
 
+  it('reads nothing of a folder with more files than the limit', async () => {
+    for (const name of ['a', 'b', 'c']) await write(`${name}.yaml`, service(name));
+    const snapshot = await new ManifestLoader({ limits: { ...limits, maxFiles: 2 } }).load(dir);
+    expect(snapshot.services.size).toBe(0);
+    expect(snapshot.diagnostics).toEqual([
+      expect.objectContaining({ file: '.', code: 'folder-too-large', message: 'the folder holds 3 manifest files, over the limit of 2: nothing was read (raise with --max-files / ECS_RECONCILER_MAX_FILES)' }),
+    ]);
+  });
+
   it('rejects a file that is not UTF-8 at its first bad byte', async () => {
     await write('latin1.yaml', Buffer.concat([Buffer.from(`${service('web')}# caf`), Buffer.from([0xe9]), Buffer.from('\n')]));
     const lines = service('web').split('\n').length;
