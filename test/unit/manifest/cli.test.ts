@@ -15,7 +15,10 @@ function cliIn(cwd: string, ...args: string[]): Promise<{ code: number; stdout: 
 
 const cli = (...args: string[]) => cliIn(ROOT, ...args);
 
-describe('ecs-reconciler validate', () => {
+/** Each test starts one or two real CLI processes (node + tsx), which take seconds each on a loaded 2-core machine. */
+const PROCESS_TIMEOUT = { timeout: 30_000 };
+
+describe('ecs-reconciler validate', PROCESS_TIMEOUT, () => {
   it('exits 0 on the example desired-state (the default DIR)', async () => {
     const result = await cli('validate');
     expect(result.code).toBe(0);
@@ -78,7 +81,7 @@ describe('ecs-reconciler validate', () => {
   });
 });
 
-describe('ecs-reconciler schema', () => {
+describe('ecs-reconciler schema', PROCESS_TIMEOUT, () => {
   it('prints the JSON Schema', async () => {
     const result = await cli('schema');
     expect(result.code).toBe(0);
