@@ -56,6 +56,16 @@ export interface Elbv2View {
    * Keyed by target group ARN; groups that receive nothing are absent.
    */
   trafficShares(): Map<string, number>;
+  /**
+   * Makes a listener rule forward to these target groups with these weights (ECS shifting a native deployment's
+   * traffic). False when the rule or a group no longer exists.
+   */
+  forwardRule(ruleArn: string, weights: Array<{ targetGroupArn: string; weight: number }>): boolean;
+}
+
+export interface CloudWatchView {
+  /** The alarm's state value, or undefined when no such alarm exists. */
+  alarmState(name: string): 'OK' | 'ALARM' | 'INSUFFICIENT_DATA' | undefined;
 }
 
 /** Load-balancer health of one registered target, as DescribeTargetHealth reports it. */
@@ -68,4 +78,5 @@ export type TargetHealthState = 'initial' | 'healthy' | 'unhealthy' | 'unused' |
 export interface SandboxViews {
   ecs?: EcsView;
   elbv2?: Elbv2View;
+  cloudwatch?: CloudWatchView;
 }

@@ -66,6 +66,35 @@ describe.skipIf(!awsCli)(`the AWS CLI against the sandbox (${awsCli ?? 'skipped:
     expect(tasks.taskArns).toHaveLength(2);
   });
 
+  it('reads native service deployments and revisions with its own models', async () => {
+    await aws(
+      'ecs', 'create-service', '--cluster', 'cli', '--service-name', 'native', '--task-definition', 'cli-web', '--desired-count', '1',
+      '--launch-type', 'FARGATE', '--network-configuration', 'awsvpcConfiguration={subnets=[subnet-1]}',
+      '--deployment-configuration', JSON.stringify({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 }),
+    );
+    clock.advance(10_000);
+    const listed = (await aws('ecs', 'list-service-deployments', '--cluster', 'cli', '--service', 'native')) as { serviceDeployments: Array<{ serviceDeploymentArn: string; status: string; targetServiceRevisionArn: string }> };
+    expect(listed.serviceDeployments).toHaveLength(1);
+    const [brief] = listed.serviceDeployments;
+    expect(brief?.status).toBe('IN_PROGRESS');
+    expect(brief?.serviceDeploymentArn).toMatch(/^arn:aws:ecs:us-east-1:\d+:service-deployment\/cli\/native\/[\w-]{22}$/);
+    const described = (await aws('ecs', 'describe-service-deployments', '--service-deployment-arns', brief!.serviceDeploymentArn)) as {
+      serviceDeployments: Array<{ lifecycleStage: string; deploymentConfiguration: { strategy: string }; targetServiceRevision: { arn: string; runningTaskCount: number; requestedProductionTrafficWeight: number } }>;
+      failures: unknown[];
+    };
+    expect(described.failures).toEqual([]);
+    expect(described.serviceDeployments[0]).toMatchObject({
+      lifecycleStage: 'BAKE_TIME',
+      deploymentConfiguration: { strategy: 'BLUE_GREEN' },
+      targetServiceRevision: { arn: brief!.targetServiceRevisionArn, runningTaskCount: 1, requestedProductionTrafficWeight: 100 },
+    });
+    const revisions = (await aws('ecs', 'describe-service-revisions', '--service-revision-arns', brief!.targetServiceRevisionArn)) as { serviceRevisions: Array<{ taskDefinition: string; containerImages: unknown[] }> };
+    expect(revisions.serviceRevisions[0]).toMatchObject({ taskDefinition: expect.stringContaining('cli-web:1'), containerImages: [{ containerName: 'app', image: 'nginx:1.27' }] });
+    clock.advance(5 * 60_000);
+    const done = (await aws('ecs', 'list-service-deployments', '--cluster', 'cli', '--service', 'native', '--status', 'SUCCESSFUL')) as { serviceDeployments: Array<{ status: string }> };
+    expect(done.serviceDeployments.map((d) => d.status)).toEqual(['SUCCESSFUL']);
+  });
+
   it('surfaces AWS-shaped errors', async () => {
     const failure = await aws('ecs', 'update-service', '--cluster', 'cli', '--service', 'ghost', '--desired-count', '1').catch((error: { stderr: string }) => error);
     expect((failure as { stderr: string }).stderr).toMatch(/\(ServiceNotFoundException\) when calling the UpdateService operation.*: Service not found\./);

@@ -31,6 +31,7 @@ const fakeElbv2: SandboxServiceFactory = (ctx) => {
     targetGroupExists: (arn) => arn === TG,
     targetGroupHasLoadBalancer: (arn) => arn === TG,
     targetGroupArn: (ref) => (ref === TG || ref === 'web' ? TG : undefined),
+    forwardRule: () => false,
     registerTarget: (_tg, ip, port) => void registered.set(`${ip}:${port}`, 'registered'),
     deregisterTarget: (_tg, ip, port) => void registered.set(`${ip}:${port}`, 'draining'),
     targetHealth: (_tg, ip, port): TargetHealthState | undefined => {

@@ -45,6 +45,7 @@ export const cloudwatchService: SandboxServiceFactory = (ctx) => {
     targetGroupTraffic: () => trafficOf(ctx.views.elbv2),
   });
   const handlers = cloudwatchHandlers(state);
+  ctx.views.cloudwatch = { alarmState: (name) => state.alarms.get(name)?.state };
   ctx.api.registerJsonService({ name: 'cloudwatch', targetPrefix: CLOUDWATCH_JSON_TARGET_PREFIX, handlers });
   ctx.api.registerQueryService({ name: 'cloudwatch', signingName: 'monitoring', version: CLOUDWATCH_VERSION, xmlNamespace: CLOUDWATCH_XML_NAMESPACE, handlers });
   return {

@@ -34,6 +34,25 @@ export const behaviourSchema = z
 
 export type AppBehaviour = z.output<typeof behaviourSchema>;
 
+/**
+ * What an ECS deployment lifecycle hook answers, chosen per hook target ARN (glob), since no Lambda runs in the
+ * sandbox. Without a rule a hook succeeds at once.
+ */
+export const hookBehaviourSchema = z
+  .object({
+    hookTargetArn: z.string().min(1),
+    /** The hook's final answer. */
+    hookStatus: z.enum(['SUCCEEDED', 'FAILED']).default('SUCCEEDED'),
+    /** Seconds the hook reports IN_PROGRESS before it answers. */
+    hookInProgressSeconds: z.number().nonnegative().default(0),
+  })
+  .strict();
+
+export type HookBehaviour = z.output<typeof hookBehaviourSchema>;
+export type SandboxBehaviour = AppBehaviour | HookBehaviour;
+
+const DEFAULT_HOOK_BEHAVIOUR: HookBehaviour = hookBehaviourSchema.parse({ hookTargetArn: '*' });
+
 const DEFAULT_BEHAVIOUR: AppBehaviour = behaviourSchema.parse({ image: '*' });
 
 function globToRegExp(glob: string): RegExp {
@@ -52,16 +71,23 @@ interface Rule {
  */
 export class BehaviourBook {
   private rules: Rule[] = [];
+  private hookRules: Array<{ behaviour: HookBehaviour; pattern: RegExp }> = [];
 
-  static parse(input: unknown): AppBehaviour[] {
+  /** App behaviours select by `image`/`family`; hook behaviours by `hookTargetArn`. */
+  static parse(input: unknown): SandboxBehaviour[] {
     const list = Array.isArray(input) ? input : [input];
-    const parsed = z.array(behaviourSchema).safeParse(list);
+    const parsed = z.array(z.union([hookBehaviourSchema, behaviourSchema])).safeParse(list);
     if (!parsed.success) throw new AwsError('ValidationError', `invalid behaviour: ${z.prettifyError(parsed.error)}`, 400);
     return parsed.data;
   }
 
-  set(behaviours: AppBehaviour[]): void {
+  set(behaviours: SandboxBehaviour[]): void {
     for (const behaviour of behaviours) {
+      if ('hookTargetArn' in behaviour) {
+        this.hookRules = this.hookRules.filter((r) => r.behaviour.hookTargetArn !== behaviour.hookTargetArn);
+        this.hookRules.push({ behaviour, pattern: globToRegExp(behaviour.hookTargetArn) });
+        continue;
+      }
       this.rules = this.rules.filter((r) => r.behaviour.image !== behaviour.image || r.behaviour.family !== behaviour.family);
       this.rules.push({ behaviour, imagePattern: behaviour.image === undefined ? undefined : globToRegExp(behaviour.image) });
     }
@@ -69,10 +95,17 @@ export class BehaviourBook {
 
   clear(): void {
     this.rules = [];
+    this.hookRules = [];
   }
 
-  list(): AppBehaviour[] {
-    return this.rules.map((r) => r.behaviour);
+  list(): SandboxBehaviour[] {
+    return [...this.rules.map((r) => r.behaviour), ...this.hookRules.map((r) => r.behaviour)];
+  }
+
+  /** The latest hook rule whose glob matches the hook's target ARN. */
+  hook(hookTargetArn: string): HookBehaviour {
+    for (let i = this.hookRules.length - 1; i >= 0; i--) if (this.hookRules[i]!.pattern.test(hookTargetArn)) return this.hookRules[i]!.behaviour;
+    return DEFAULT_HOOK_BEHAVIOUR;
   }
 
   resolve(family: string, image: string): AppBehaviour {

@@ -10,6 +10,8 @@ export const clusterArn = (scope: ArnScope, cluster: string) => `${prefix(scope)
 export const serviceArn = (scope: ArnScope, cluster: string, service: string) => `${prefix(scope)}:service/${cluster}/${service}`;
 export const taskDefinitionArn = (scope: ArnScope, family: string, revision: number) => `${prefix(scope)}:task-definition/${family}:${revision}`;
 export const taskArn = (scope: ArnScope, cluster: string, id: string) => `${prefix(scope)}:task/${cluster}/${id}`;
+export const serviceDeploymentArn = (scope: ArnScope, cluster: string, service: string, id: string) => `${prefix(scope)}:service-deployment/${cluster}/${service}/${id}`;
+export const serviceRevisionArn = (scope: ArnScope, cluster: string, service: string, id: string) => `${prefix(scope)}:service-revision/${cluster}/${service}/${id}`;
 export const taskSetArn = (scope: ArnScope, cluster: string, service: string, id: string) => `${prefix(scope)}:task-set/${cluster}/${service}/${id}`;
 
 /** The last path segment of an ARN, or the input when it is already a plain name: `arn:...:cluster/prod` -> `prod`. */

@@ -19,6 +19,6 @@ export interface EcsContext {
   hiddenByConsistency(createdAt: number): boolean;
   /** Marks a service for the scheduler's next pass (its tasks or desired state changed). */
   touch(serviceArn: string): void;
-  /** Asks for the task's lifecycle to be advanced at simulated time `at`. */
-  wake(taskArn: string, at: number): void;
+  /** Asks for the task's lifecycle to be advanced, or the service reconciled, at simulated time `at`. */
+  wake(taskOrServiceArn: string, at: number): void;
 }

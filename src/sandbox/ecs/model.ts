@@ -115,6 +115,82 @@ export interface ServiceRecord extends TaskPlacement {
   /** True once "has reached a steady state" was reported for the current state; cleared by any change. */
   steadyReported: boolean;
   tags: Tag[];
+  /** Native (BLUE_GREEN/LINEAR/CANARY) service deployments and the revisions they move between, newest first. */
+  serviceDeployments: ServiceDeploymentRecord[];
+  serviceRevisions: ServiceRevisionRecord[];
+  /** The revision production traffic goes to between native deployments. */
+  productionRevisionArn?: string;
+}
+
+export interface ServiceRevisionRecord extends TaskPlacement {
+  arn: string;
+  deploymentId: string;
+  taskDefinitionArn: string;
+  /** Per `loadBalancers` entry, the target group this revision's tasks register in. */
+  targetGroups: string[];
+  createdAt: number;
+}
+
+export type ServiceDeploymentStatus =
+  | 'PENDING'
+  | 'IN_PROGRESS'
+  | 'SUCCESSFUL'
+  | 'STOPPED'
+  | 'STOP_REQUESTED'
+  | 'ROLLBACK_REQUESTED'
+  | 'ROLLBACK_IN_PROGRESS'
+  | 'ROLLBACK_SUCCESSFUL'
+  | 'ROLLBACK_FAILED';
+
+export const LIFECYCLE_STAGES = [
+  'RECONCILE_SERVICE',
+  'PRE_SCALE_UP',
+  'SCALE_UP',
+  'POST_SCALE_UP',
+  'TEST_TRAFFIC_SHIFT',
+  'POST_TEST_TRAFFIC_SHIFT',
+  'PRODUCTION_TRAFFIC_SHIFT',
+  'POST_PRODUCTION_TRAFFIC_SHIFT',
+  'BAKE_TIME',
+  'CLEAN_UP',
+] as const;
+export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
+
+export interface HookRun {
+  hookId: string;
+  targetArn: string;
+  stage: LifecycleStage;
+  status: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+  /** When the hook gives its final answer, and what it is (from the behaviour rules). */
+  settlesAt: number;
+  outcome: 'SUCCEEDED' | 'FAILED';
+}
+
+export interface ServiceDeploymentRecord {
+  arn: string;
+  createdAt: number;
+  startedAt: number;
+  updatedAt: number;
+  finishedAt?: number;
+  stoppedAt?: number;
+  /** The revision serving production when the deployment started; absent for a service's first deployment. */
+  sourceRevisionArn?: string;
+  targetRevisionArn: string;
+  status: ServiceDeploymentStatus;
+  statusReason: string;
+  stage: LifecycleStage;
+  stageStartedAt: number;
+  /** Share (percent) of production and test traffic the target revision receives. */
+  productionWeight: number;
+  testWeight: number;
+  /** When the scheduler next looks at the alarms of a deployment in flight. */
+  nextMonitorAt?: number;
+  /** Next production traffic step (LINEAR, CANARY), or the end of BAKE_TIME. */
+  waitUntil?: number;
+  hooks: HookRun[];
+  configuration: DeploymentConfiguration;
+  rollback?: { reason: string; startedAt: number; serviceRevisionArn: string };
+  triggeredAlarmNames: string[];
 }
 
 export type TaskStatus = 'PROVISIONING' | 'PENDING' | 'ACTIVATING' | 'RUNNING' | 'DEACTIVATING' | 'STOPPING' | 'DEPROVISIONING' | 'STOPPED';

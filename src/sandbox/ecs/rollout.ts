@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { EcsContext } from './context.js';
 import { addServiceEvent, taskList } from './events.js';
 import type { DeploymentRecord, ServiceRecord, TaskPlacement, TaskRecord, TaskSetRecord } from './model.js';
+import { isInFlight, isNativeStrategy, reconcileNative } from './native-deployments.js';
 import { launchTask, requestStop } from './tasks.js';
 
 /** Tasks a deployment or task set still wants (not asked to stop). */
@@ -14,7 +15,7 @@ export function isRunning(task: TaskRecord): boolean {
 }
 
 /** Running and, when behind a load balancer or container health check, reported healthy. */
-function isHealthy(task: TaskRecord): boolean {
+export function isHealthy(task: TaskRecord): boolean {
   return isRunning(task) && (task.registeredTargets.length === 0 ? task.lbHealthy !== false : task.lbHealthy === true);
 }
 
@@ -75,12 +76,12 @@ export function placementFields(source: TaskPlacement): TaskPlacement {
   };
 }
 
-interface PassLog {
+export interface PassLog {
   started: string[];
   stopped: string[];
 }
 
-function launchFor(ecs: EcsContext, service: ServiceRecord, owner: { deploymentId?: string; taskSetId?: string }, taskDefinitionArn: string, placement: TaskPlacement, startedBy: string, log: PassLog): void {
+export function launchFor(ecs: EcsContext, service: ServiceRecord, owner: { deploymentId?: string; taskSetId?: string }, taskDefinitionArn: string, placement: TaskPlacement, startedBy: string, log: PassLog): void {
   const definition = ecs.store.taskDefinitionsByArn.get(taskDefinitionArn);
   if (!definition) return;
   const task = launchTask(ecs, service.clusterName, { serviceArn: service.arn, ...owner }, `service:${service.name}`, startedBy, definition, placement);
@@ -89,13 +90,13 @@ function launchFor(ecs: EcsContext, service: ServiceRecord, owner: { deploymentI
   log.started.push(task.id);
 }
 
-function stop(ecs: EcsContext, task: TaskRecord, reason: string, log: PassLog): void {
+export function stop(ecs: EcsContext, task: TaskRecord, reason: string, log: PassLog): void {
   requestStop(ecs, task, reason, 'ServiceSchedulerInitiated');
   log.stopped.push(task.id);
 }
 
 /** Not-yet-healthy tasks go first: stopping them costs no capacity. */
-const stopOrder = (a: TaskRecord, b: TaskRecord) => Number(isHealthy(a)) - Number(isHealthy(b)) || b.createdAt - a.createdAt;
+export const stopOrder = (a: TaskRecord, b: TaskRecord) => Number(isHealthy(a)) - Number(isHealthy(b)) || b.createdAt - a.createdAt;
 
 /**
  * One pass of the rolling-update scheduler: keep at least minimumHealthyPercent of desiredCount healthy and at
@@ -198,6 +199,7 @@ export function reconcileService(ecs: EcsContext, service: ServiceRecord): void 
   const tasks = ecs.store.liveTasks(service);
   const log: PassLog = { started: [], stopped: [] };
   if (service.deploymentController.type === 'EXTERNAL') reconcileTaskSets(ecs, service, tasks, log);
+  else if (isNativeStrategy(service.deploymentConfiguration) || service.serviceDeployments.some(isInFlight)) reconcileNative(ecs, service, tasks, log);
   else reconcileRolling(ecs, service, tasks, log);
   const now = ecs.now();
   if (log.stopped.length > 0) addServiceEvent(service, now, `has stopped ${log.stopped.length} running tasks: ${taskList(log.stopped)}.`);

@@ -30,8 +30,9 @@ export class EcsScheduler {
     this.dirty.add(serviceArn);
   }
 
-  wake(taskArn: string, at: number): void {
-    this.timers.push(at, taskArn);
+  /** A task's lifecycle step, or a service's next pass (a bake time or hook ending), due at `at`. */
+  wake(arn: string, at: number): void {
+    this.timers.push(at, arn);
   }
 
   /** Requests are handled at `now`: everything due before it happens first. */
@@ -40,8 +41,10 @@ export class EcsScheduler {
     this.reconcileDirty(ecs);
     for (let at = this.timers.peekAt(); at !== undefined && at <= now; at = this.timers.peekAt()) {
       this.cursor = Math.max(this.cursor, at);
-      const task = ecs.store.tasks.get(this.timers.popDue(at)!);
+      const arn = this.timers.popDue(at)!;
+      const task = ecs.store.tasks.get(arn);
       if (task) advanceTask(ecs, task, this.cursor);
+      else if (ecs.store.servicesByArn.has(arn)) this.dirty.add(arn);
       this.reconcileDirty(ecs);
     }
     this.cursor = Math.max(this.cursor, now);

@@ -3,6 +3,7 @@ import { clusterHandlers } from './clusters.js';
 import type { EcsContext } from './context.js';
 import { EcsScheduler } from './scheduler.js';
 import { applyEcsSeed, parseEcsSeed } from './seed.js';
+import { serviceDeploymentHandlers } from './service-deployments-api.js';
 import { serviceHandlers } from './services-api.js';
 import { EcsStore } from './store.js';
 import { taggingHandlers } from './tagging.js';
@@ -37,6 +38,7 @@ export const ecsService: SandboxServiceFactory = (ctx) => {
       ...clusterHandlers(ecs),
       ...taskDefinitionHandlers(ecs),
       ...serviceHandlers(ecs),
+      ...serviceDeploymentHandlers(ecs),
       ...taskSetHandlers(ecs),
       ...taskHandlers(ecs),
       ...taggingHandlers(ecs),

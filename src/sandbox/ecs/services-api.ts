@@ -4,6 +4,7 @@ import { clusterArn as buildClusterArn, nameFromArnOrName, serviceArn as buildSe
 import type { EcsContext } from './context.js';
 import { invalidParameter, serviceNotActive, serviceNotFound } from './errors.js';
 import type { ClusterRecord, DeploymentRecord, ServiceRecord, TaskPlacement, TaskSetRecord } from './model.js';
+import { isNativeStrategy, startServiceDeployment, validateNativeConfiguration } from './native-deployments.js';
 import { paginate } from './pagination.js';
 import { validatePlacement } from './placement.js';
 import { computedDesiredCount, counts, createDeployment, isLive, placementFields } from './rollout.js';
@@ -166,6 +167,7 @@ export function createService(ecs: EcsContext, input: CreateServiceRequest): Ser
     placement = validatePlacement(ecs, definition, input);
     taskDefinitionArn = definition.arn;
   }
+  if (input.deploymentConfiguration) validateNativeConfiguration(input.deploymentConfiguration, input.loadBalancers ?? [], controller);
   const service: ServiceRecord = {
     name: input.serviceName,
     arn: buildServiceArn(ecs.scope, cluster.name, input.serviceName),
@@ -192,11 +194,13 @@ export function createService(ecs: EcsContext, input: CreateServiceRequest): Ser
     events: [],
     steadyReported: false,
     tags: parseTags(input.tags),
+    serviceDeployments: [],
+    serviceRevisions: [],
   };
   if (existing) ecs.store.servicesByArn.delete(existing.arn);
   ecs.store.servicesOf(cluster.name).set(service.name, service);
   ecs.store.servicesByArn.set(service.arn, service);
-  if (taskDefinitionArn) createDeployment(ecs, service, taskDefinitionArn, placement);
+  if (taskDefinitionArn) deploy(ecs, service, taskDefinitionArn, placement);
   ecs.touch(service.arn);
   return service;
 }
@@ -222,6 +226,9 @@ export function updateService(ecs: EcsContext, input: UpdateServiceRequest): Ser
     if (rejected.length > 0) {
       throw invalidParameter(`Unable to update ${rejected.join(', ')} on a service with the EXTERNAL deployment controller. Use task sets (CreateTaskSet) instead.`);
     }
+  }
+  if (input.deploymentConfiguration || input.loadBalancers) {
+    validateNativeConfiguration({ ...service.deploymentConfiguration, ...input.deploymentConfiguration }, input.loadBalancers ?? service.loadBalancers, service.deploymentController.type ?? 'ECS');
   }
   applySimpleFields(service, input);
   if (service.deploymentController.type !== 'EXTERNAL') redeployIfNeeded(ecs, service, input);
@@ -271,7 +278,13 @@ function redeployIfNeeded(ecs: EcsContext, service: ServiceRecord, input: Update
   Object.assign(service, placement);
   if (!placement.launchType) delete service.launchType;
   if (!placement.capacityProviderStrategy) delete service.capacityProviderStrategy;
-  if (changed) createDeployment(ecs, service, definition.arn, placementFields(service));
+  if (changed) deploy(ecs, service, definition.arn, placementFields(service));
+}
+
+/** A new deployment; with a native strategy (BLUE_GREEN, LINEAR, CANARY) also a service deployment that walks it. */
+function deploy(ecs: EcsContext, service: ServiceRecord, taskDefinitionArn: string, placement: TaskPlacement): void {
+  const deployment = createDeployment(ecs, service, taskDefinitionArn, placement);
+  if (isNativeStrategy(service.deploymentConfiguration) && service.deploymentController.type === 'ECS') startServiceDeployment(ecs, service, deployment);
 }
 
 function definedFields(input: UpdateServiceRequest): Partial<UpdateServiceRequest> {

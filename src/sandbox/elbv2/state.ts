@@ -628,6 +628,16 @@ export class Elbv2State implements Elbv2View {
     return sharesOf(this.trafficStreams());
   }
 
+  forwardRule(ruleArn: string, weights: Array<{ targetGroupArn: string; weight: number }>): boolean {
+    const rule = this.rules.get(ruleArn);
+    if (!rule || weights.some((w) => !this.targetGroups.has(w.targetGroupArn))) return false;
+    const targetGroups = weights.map((w) => ({ TargetGroupArn: w.targetGroupArn, Weight: w.weight }));
+    const action: Action = { Type: 'forward', Order: 1, ForwardConfig: { TargetGroups: targetGroups, TargetGroupStickinessConfig: { Enabled: false } } };
+    if (targetGroups.length === 1) action.TargetGroupArn = targetGroups[0]!.TargetGroupArn;
+    this.modifyRule(ruleArn, { actions: [action] });
+    return true;
+  }
+
   /** JSON-friendly view of everything, for the admin state endpoint. */
   snapshot(): unknown {
     return {
