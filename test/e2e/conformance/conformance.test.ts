@@ -22,6 +22,10 @@ export const KNOWN_MOTO_GAPS: Record<string, string> = {
   'autoscaling DeregisterScalableTarget that does not exist': 'moto answers ValidationException where AWS answers ObjectNotFoundException',
   'autoscaling DeleteScalingPolicy that does not exist': 'moto answers ValidationException where AWS answers ObjectNotFoundException',
   'cloudwatch PutMetricAlarm then DescribeAlarms': 'moto starts a new alarm in OK; AWS starts it in INSUFFICIENT_DATA',
+  'ecs CreateService, LINEAR, then ListServiceDeployments': 'moto does not implement ListServiceDeployments (HTTP 500)',
+  'ecs CreateService, LINEAR, with a stepPercent out of range': 'moto stores any deploymentConfiguration without checking the native strategy ranges',
+  'ecs DescribeServiceDeployments of one that does not exist': 'moto does not implement DescribeServiceDeployments (HTTP 500)',
+  'ecs StopServiceDeployment of one that does not exist': 'moto does not implement StopServiceDeployment (HTTP 500)',
 };
 
 const moto = motoAvailability();

@@ -13,13 +13,16 @@ import {
   DeleteServiceCommand,
   DeleteTaskSetCommand,
   DeregisterTaskDefinitionCommand,
+  DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTaskSetsCommand,
   ECSClient,
+  ListServiceDeploymentsCommand,
   ListServicesCommand,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
+  StopServiceDeploymentCommand,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateServiceCommand,
@@ -522,6 +525,59 @@ export const SCRIPT: Step[] = [
       return MetricAlarms?.map(({ AlarmName, Threshold, ComparisonOperator, StateValue }) => ({ AlarmName, Threshold, ComparisonOperator, StateValue }));
     },
     aws: { ok: [{ AlarmName: 'web-5xx', Threshold: 5, ComparisonOperator: 'GreaterThanThreshold', StateValue: 'INSUFFICIENT_DATA' }] },
+  },
+  // Native deployments (2025): moto 5.2 implements none of the service deployment APIs.
+  {
+    name: 'ecs CreateService, LINEAR, then ListServiceDeployments',
+    run: async (c, state) => {
+      await c.ecs.send(
+        new CreateServiceCommand({
+          cluster: CLUSTER,
+          serviceName: 'native',
+          taskDefinition: 'web:2',
+          desiredCount: 1,
+          launchType: 'FARGATE',
+          networkConfiguration: awsvpc(state),
+          deploymentConfiguration: { strategy: 'LINEAR', linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 1 } },
+        }),
+      );
+      const { serviceDeployments } = await c.ecs.send(new ListServiceDeploymentsCommand({ cluster: CLUSTER, service: 'native' }));
+      return serviceDeployments?.map((d) => ({ status: d.status, target: d.targetServiceRevisionArn?.split(':').pop()?.split('/').slice(0, 3).join('/') }));
+    },
+    aws: { ok: [{ status: 'IN_PROGRESS', target: 'service-revision/conformance/native' }] },
+  },
+  {
+    name: 'ecs CreateService, LINEAR, with a stepPercent out of range',
+    run: (c, state) =>
+      c.ecs.send(
+        new CreateServiceCommand({
+          cluster: CLUSTER,
+          serviceName: 'steep',
+          taskDefinition: 'web:2',
+          desiredCount: 1,
+          launchType: 'FARGATE',
+          networkConfiguration: awsvpc(state),
+          deploymentConfiguration: { strategy: 'LINEAR', linearConfiguration: { stepPercent: 150, stepBakeTimeInMinutes: 1 } },
+        }),
+      ),
+    aws: { error: 'InvalidParameterException' },
+  },
+  {
+    name: 'ecs DescribeServiceDeployments of one that does not exist',
+    run: async (c) => {
+      const arn = 'arn:aws:ecs:us-east-1:123456789012:service-deployment/conformance/native/AAAAAAAAAAAAAAAAAAAAAA';
+      const { serviceDeployments, failures } = await c.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
+      return { serviceDeployments, failures: failures?.map(({ reason }) => reason) };
+    },
+    aws: { ok: { serviceDeployments: [], failures: ['MISSING'] } },
+  },
+  {
+    name: 'ecs StopServiceDeployment of one that does not exist',
+    run: (c) =>
+      c.ecs.send(
+        new StopServiceDeploymentCommand({ serviceDeploymentArn: 'arn:aws:ecs:us-east-1:123456789012:service-deployment/conformance/native/AAAAAAAAAAAAAAAAAAAAAA', stopType: 'ROLLBACK' }),
+      ),
+    aws: { error: 'ServiceDeploymentNotFoundException' },
   },
 ];
 

@@ -79,6 +79,17 @@ describe('BehaviourBook', () => {
     expect(book.list()).toHaveLength(3);
   });
 
+  it('answers lifecycle hooks per target ARN glob: the latest matching rule, else success at once', () => {
+    const book = new BehaviourBook();
+    book.set(BehaviourBook.parse([{ hookTargetArn: '*:function:smoke*', hookStatus: 'FAILED' }, { hookTargetArn: '*:function:smoke-slow', hookInProgressSeconds: 30 }]));
+    expect(book.hook('arn:aws:lambda:us-east-1:1:function:smoke-fast')).toMatchObject({ hookStatus: 'FAILED', hookInProgressSeconds: 0 });
+    expect(book.hook('arn:aws:lambda:us-east-1:1:function:smoke-slow')).toMatchObject({ hookStatus: 'SUCCEEDED', hookInProgressSeconds: 30 });
+    expect(book.hook('arn:aws:lambda:us-east-1:1:function:other')).toMatchObject({ hookStatus: 'SUCCEEDED', hookInProgressSeconds: 0 });
+    expect(book.resolve('web', 'nginx:1')).toMatchObject({ healthy: true });
+    expect(book.list()).toHaveLength(2);
+    expect(() => BehaviourBook.parse({ hookTargetArn: 'x', hookStatus: 'MAYBE' })).toThrow(/invalid behaviour/);
+  });
+
   it('rejects a behaviour without a selector', () => {
     expect(() => BehaviourBook.parse({ healthy: false })).toThrow(/image.*family/);
   });
