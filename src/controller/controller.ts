@@ -11,7 +11,7 @@ import { byGit, logDecision, newReconcileId, reconcileLogger } from '../log/even
 import type { Decision } from '../log/events.js';
 import type { Logger } from '../log/logger.js';
 import { parseServiceKey } from '../manifest/index.js';
-import type { DesiredService, ServiceKey } from '../manifest/index.js';
+import type { DesiredNotification, DesiredService, ServiceKey } from '../manifest/index.js';
 import type { ControllerMetrics } from '../metrics/metrics.js';
 import type { ObservedState } from '../observe/index.js';
 import { usesTaskSets } from '../plan/index.js';
@@ -148,6 +148,16 @@ export class Controller {
   rolloutView(key: ServiceKey): ServiceStatusView | undefined {
     const rollout = this.rolloutReports.get(key);
     return rollout && { key, strategy: rollout.strategy, rollout };
+  }
+
+  /** The Notification manifests in force. */
+  notifications(): Iterable<DesiredNotification> {
+    return this.store.notifications.values();
+  }
+
+  /** The desired service in force, if any manifest names it. */
+  desiredService(key: ServiceKey): DesiredService | undefined {
+    return this.store.services.get(key);
   }
 
   /** The service's last decisions, oldest first; undefined for a service this controller does not know. */

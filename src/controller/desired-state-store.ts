@@ -5,7 +5,7 @@
  * - a file that could not be listed (an unreadable sub-folder) keeps its last good state too.
  * Pure data in, data out: the controller does the loading and acts on the returned changes.
  */
-import type { DesiredAnalysisTemplate, DesiredService, DesiredStateSnapshot, Diagnostic, ManifestFileResult, ServiceKey } from '../manifest/index.js';
+import type { DesiredAnalysisTemplate, DesiredNotification, DesiredService, DesiredStateSnapshot, Diagnostic, ManifestFileResult, ServiceKey } from '../manifest/index.js';
 import type { ManifestProblem } from './status.js';
 
 /** What one file contributes to the desired state in force. */
@@ -13,6 +13,7 @@ interface FileState {
   result: ManifestFileResult;
   services: DesiredService[];
   analysisTemplates: DesiredAnalysisTemplate[];
+  notifications: DesiredNotification[];
 }
 
 export interface DesiredStateUpdate {
@@ -58,6 +59,7 @@ function fileStateOf(snapshot: DesiredStateSnapshot, result: ManifestFileResult)
     result,
     services: result.serviceKeys.flatMap((key) => snapshot.services.get(key) ?? []),
     analysisTemplates: result.analysisTemplates.flatMap((name) => snapshot.analysisTemplates.get(name) ?? []),
+    notifications: result.notifications.flatMap((name) => snapshot.notifications.get(name) ?? []),
   };
 }
 
@@ -71,6 +73,7 @@ export function diffServices(before: ReadonlyMap<ServiceKey, DesiredService>, af
 export class DesiredStateStore {
   private files = new Map<string, FileState>();
   private servicesInForce = new Map<ServiceKey, DesiredService>();
+  private notificationsInForce = new Map<string, DesiredNotification>();
   private lastProblem: string | undefined;
   private lastRevision: string | undefined;
   private lastRoot = '';
@@ -111,6 +114,7 @@ export class DesiredStateStore {
     const revisionChanged = snapshot.revision !== this.lastRevision;
     this.files = new Map(inForce.map((state) => [state.result.file, state]));
     this.servicesInForce = services;
+    this.notificationsInForce = new Map(inForce.flatMap((state) => state.notifications.map((notification) => [notification.name, notification] as const)));
     this.lastRevision = snapshot.revision;
     this.lastRoot = snapshot.root;
     this.lastLoadedAt = now;
@@ -142,6 +146,11 @@ export class DesiredStateStore {
     return this.servicesInForce;
   }
 
+  /** The Notification manifests in force (each from the last good state of its file). */
+  get notifications(): ReadonlyMap<string, DesiredNotification> {
+    return this.notificationsInForce;
+  }
+
   /** Errors of the last usable load, for `/status` and the `manifest_errors` gauge. */
   get manifestErrors(): readonly ManifestProblem[] {
     return this.problems;
@@ -168,6 +177,7 @@ export class DesiredStateStore {
       complete: this.pruneBlocker === undefined,
       services: this.servicesInForce,
       analysisTemplates: new Map(states.flatMap((state) => state.analysisTemplates.map((template) => [template.name, template] as const))),
+      notifications: this.notificationsInForce,
       files: new Map(states.map((state) => [state.result.file, state.result])),
       diagnostics: [],
     };

@@ -14,6 +14,7 @@ import { startServer } from '../server/server.js';
 import { Controller } from './controller.js';
 import type { ControllerOptions } from './controller.js';
 import { awsCallObserver, awsControllerIo } from './io.js';
+import { startNotifications } from './notifications.js';
 import { systemTime } from './time.js';
 import type { WorkersExit } from './workers.js';
 
@@ -63,6 +64,7 @@ export async function startController(options: RuntimeOptions): Promise<RunningC
     ...(ha ? { ownership: ha } : {}),
   });
   ha?.onChange(() => controller.ownershipChanged());
+  const notifications = startNotifications({ log, metrics, controller, aws: options.aws, ownership: ha });
   try {
     await ha?.start();
   } catch (error) {
@@ -95,6 +97,7 @@ export async function startController(options: RuntimeOptions): Promise<RunningC
     controller,
     async stop() {
       const exit = await controller.stop();
+      notifications.stop();
       // Abandoned reconciles may still have writes in flight: then the leases expire instead of being handed over.
       await ha?.stop({ release: exit === 'drained' });
       await running.close();

@@ -72,10 +72,14 @@ function describeError(error: ApplyError): string {
   return `${error.action ? `${error.action}: ` : ''}${error.code}: ${error.message}`;
 }
 
-/** The distinct kinds of the actions taken, e.g. `RegisterTaskDefinition+UpdateService`. */
-function actionName(result: ServiceResult): string {
-  const kinds = [...new Set(result.actions.map((action) => action.kind))];
-  return kinds.length > 0 ? kinds.join('+') : 'sync';
+/** The paths of the fields that differ, e.g. `desiredCount`, `taskDefinition.containerDefinitions[0].image`. */
+function fieldsOf(result: ServiceResult): string[] {
+  return result.changes.map((change) => formatPath(change.path));
+}
+
+/** The distinct AWS operations of the actions planned or taken, e.g. `[RegisterTaskDefinition, UpdateService]`. */
+function callsOf(result: ServiceResult): string[] {
+  return [...new Set(result.actions.map((action) => action.kind))];
 }
 
 /**
@@ -84,7 +88,6 @@ function actionName(result: ServiceResult): string {
  */
 export function judgeResult(result: ServiceResult, observed: ObservedService | undefined, context: { revision: string; drift: boolean; requeue: RequeuePolicy }): Verdict {
   const syncStatus = syncStatusOf(result.status);
-  const changes = result.changes.map((change) => change.path);
   const message = result.error ? describeError(result.error) : result.messages.join('; ') || undefined;
   const base = { syncStatus, ...(message ? { message } : {}) };
   switch (result.status) {
@@ -112,7 +115,13 @@ export function judgeResult(result: ServiceResult, observed: ObservedService | u
       };
     case 'conflict':
     case 'requires-replacement':
-      return { ...base, healthStatus: healthOf(observed), result: 'conflict', retry: false, decision: { action: actionName(result), outcome: 'refused', reason: message ?? result.status } };
+      return {
+        ...base,
+        healthStatus: healthOf(observed),
+        result: 'conflict',
+        retry: false,
+        decision: { action: 'conflict', outcome: 'refused', reason: message ?? result.status, details: { calls: callsOf(result) } },
+      };
     case 'blocked':
       return {
         ...base,
@@ -120,7 +129,7 @@ export function judgeResult(result: ServiceResult, observed: ObservedService | u
         result: 'requeue',
         retry: false,
         requeueAfterMs: context.requeue.blockedMs,
-        decision: { action: actionName(result), outcome: 'waiting', reason: message ?? 'blocked' },
+        decision: { action: 'blocked', outcome: 'waiting', reason: message ?? 'blocked', details: { calls: callsOf(result) } },
       };
     default:
       // failed, not-converged (and planned/invalid, which a live reconcile does not produce): retry with backoff.
@@ -129,7 +138,7 @@ export function judgeResult(result: ServiceResult, observed: ObservedService | u
         healthStatus: healthOf(observed),
         result: 'error',
         retry: true,
-        decision: { action: actionName(result), outcome: 'failed', reason: message ?? result.status, details: { changes } },
+        decision: { action: 'reconcile-failed', outcome: 'failed', reason: message ?? result.status, details: { fields: fieldsOf(result), calls: callsOf(result) } },
       };
   }
 }
@@ -139,8 +148,8 @@ export function judgeResult(result: ServiceResult, observed: ObservedService | u
  * `drift-corrected` (the fields that drifted, put back at the revision already applied).
  */
 function changeDecision(result: ServiceResult, observed: ObservedService | undefined, context: { revision: string; drift: boolean }): Verdict['decision'] {
-  const fields = result.changes.map((change) => formatPath(change.path));
-  const calls = [...new Set(result.actions.map((action) => action.kind))];
+  const fields = fieldsOf(result);
+  const calls = callsOf(result);
   if (context.drift) {
     return { action: 'drift-corrected', outcome: 'applied', reason: 'corrected drift: AWS was changed outside git', requestedBy: BY_CONTROLLER, details: { fields, calls } };
   }
@@ -159,7 +168,7 @@ function changeDecision(result: ServiceResult, observed: ObservedService | undef
 /** A reconcile that could not run at all (AWS unreachable, access denied while observing). */
 export function judgeError(error: ApplyError): Verdict {
   const message = describeError(error);
-  return { syncStatus: 'Error', healthStatus: 'Unknown', message, result: 'error', retry: true, decision: { action: 'reconcile', outcome: 'failed', reason: message } };
+  return { syncStatus: 'Error', healthStatus: 'Unknown', message, result: 'error', retry: true, decision: { action: 'reconcile-failed', outcome: 'failed', reason: message } };
 }
 
 /** The status a resync's plan implies for a service it does not queue. */

@@ -27,6 +27,41 @@ export function reconcileLogger(log: Logger, { reconcileId, cluster, service, re
 export type DecisionOutcome = 'applied' | 'planned' | 'skipped' | 'waiting' | 'refused' | 'failed';
 
 /**
+ * Every `action` a decision may have (docs/observability.md "Decisions"); Notification manifests select from these.
+ * `sync` and `forget` are no-ops (debug level): they are logged, never kept or notified.
+ */
+export const DECISION_ACTIONS = [
+  'create',
+  'update',
+  'drift-corrected',
+  'conflict',
+  'blocked',
+  'reconcile-failed',
+  'rollout-started',
+  'step',
+  'set-weight',
+  'pause-started',
+  'pause-ended',
+  'analysis-measurement',
+  'analysis-completed',
+  'promote',
+  'promote-full',
+  'abort',
+  'retry',
+  'rollout-promoted',
+  'rollout-aborted',
+  'rollout-superseded',
+  'rollout-warning',
+  'hold-started',
+  'hold-ended',
+  'prune',
+  'sync',
+  'forget',
+] as const;
+
+export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+
+/**
  * One decision, the stable schema of the audit (docs/observability.md "Decisions"): logged as one line, kept in the
  * service's recent decisions and sent to notification targets.
  */

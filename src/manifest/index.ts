@@ -10,6 +10,6 @@ export { jsonSchema, jsonSchemaText } from './json-schema.js';
 export { countBySeverity, formatDiagnostic, formatDiagnostics, pathFromCwd, sortDiagnostics } from './diagnostics.js';
 export type { Diagnostic, Severity, SourceLocation } from './diagnostics.js';
 export { ManifestLoader, loadDesiredState, manifestHash, validateSnapshot } from './loader.js';
-export type { DesiredAnalysisTemplate, DesiredService, DesiredStateSnapshot, ManifestFileResult, ManifestLoaderOptions, ValidationResult } from './loader.js';
+export type { DesiredAnalysisTemplate, DesiredNotification, DesiredService, DesiredStateSnapshot, ManifestFileResult, ManifestLoaderOptions, ValidationResult } from './loader.js';
 export { DEFAULT_INPUT_LIMITS, LIMIT_SETTINGS, formatBytes, parseByteSize } from './limits.js';
 export type { InputLimits, LimitSetting } from './limits.js';

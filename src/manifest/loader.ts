@@ -24,7 +24,7 @@ import type { InputLimits } from './limits.js';
 import { parseManifestFile } from './parse.js';
 import type { ParsedDocument, ParsedFile } from './parse.js';
 import { contentRevision, gitHeadCommit, worktreeCommit } from './revision.js';
-import type { AnalysisTemplateManifest, ServiceManifest } from './schema.js';
+import type { AnalysisTemplateManifest, NotificationManifest, ServiceManifest } from './schema.js';
 import { checkAcrossDocuments, checkDocument, crossDocumentPaths, documentIdentity } from './semantics.js';
 import type { DeclaredDocument } from './semantics.js';
 
@@ -47,6 +47,13 @@ export interface DesiredAnalysisTemplate {
   hash: string;
 }
 
+export interface DesiredNotification {
+  name: string;
+  manifest: NotificationManifest;
+  source: SourceLocation;
+  hash: string;
+}
+
 export interface ManifestFileResult {
   /** Path relative to the root, with forward slashes. */
   file: string;
@@ -55,6 +62,7 @@ export interface ManifestFileResult {
   /** What the file declares (when ok, these are in the snapshot). */
   serviceKeys: string[];
   analysisTemplates: string[];
+  notifications: string[];
   diagnostics: Diagnostic[];
 }
 
@@ -68,6 +76,7 @@ export interface DesiredStateSnapshot {
   /** Services from files without errors, by `cluster/name`. */
   services: Map<string, DesiredService>;
   analysisTemplates: Map<string, DesiredAnalysisTemplate>;
+  notifications: Map<string, DesiredNotification>;
   files: Map<string, ManifestFileResult>;
   /** Everything found, sorted by file and position. */
   diagnostics: Diagnostic[];
@@ -207,31 +216,36 @@ export function assembleSnapshot(processed: readonly ProcessedFile[], context: {
   const diagnosticsByFile = groupByFile(diagnostics);
   const services = new Map<string, DesiredService>();
   const analysisTemplates = new Map<string, DesiredAnalysisTemplate>();
+  const notifications = new Map<string, DesiredNotification>();
   const files = new Map<string, ManifestFileResult>();
 
   for (const { file, documents } of processed) {
     const fileDiagnostics = diagnosticsByFile.get(file) ?? [];
     const ok = countBySeverity(fileDiagnostics).errors === 0;
-    const result: ManifestFileResult = { file, ok, serviceKeys: [], analysisTemplates: [], diagnostics: fileDiagnostics };
+    const result: ManifestFileResult = { file, ok, serviceKeys: [], analysisTemplates: [], notifications: [], diagnostics: fileDiagnostics };
     for (const { identity, manifest, source, hash } of documents) {
       if (manifest === undefined || hash === undefined) {
         // A document the schema rejected still names what it leaves untouched, so apply and the controller can say so.
         if (identity?.kind === 'Service') result.serviceKeys.push(identity.key);
         else if (identity?.kind === 'AnalysisTemplate') result.analysisTemplates.push(identity.name);
+        else if (identity?.kind === 'Notification') result.notifications.push(identity.name);
       } else if (manifest.kind === 'Service') {
         const key = serviceKey(manifest.spec.cluster, manifest.metadata.name);
         result.serviceKeys.push(key);
         if (ok) services.set(key, { key, cluster: clusterName(manifest.spec.cluster), name: manifest.metadata.name, manifest, source, hash });
-      } else {
+      } else if (manifest.kind === 'AnalysisTemplate') {
         result.analysisTemplates.push(manifest.metadata.name);
         if (ok) analysisTemplates.set(manifest.metadata.name, { name: manifest.metadata.name, manifest, source, hash });
+      } else {
+        result.notifications.push(manifest.metadata.name);
+        if (ok) notifications.set(manifest.metadata.name, { name: manifest.metadata.name, manifest, source, hash });
       }
     }
     files.set(file, result);
   }
-  for (const d of context.unreadable) files.set(d.file, { file: d.file, ok: false, serviceKeys: [], analysisTemplates: [], diagnostics: [d] });
+  for (const d of context.unreadable) files.set(d.file, { file: d.file, ok: false, serviceKeys: [], analysisTemplates: [], notifications: [], diagnostics: [d] });
   const complete = context.unreadable.length === 0;
-  return { revision: context.revision, root: context.root, complete, services, analysisTemplates, files, diagnostics };
+  return { revision: context.revision, root: context.root, complete, services, analysisTemplates, notifications, files, diagnostics };
 }
 
 /** What a stat said about a file whose bytes hashed to `contentHash`. */

@@ -10,7 +10,7 @@ import { closestMatch, didYouMean, formatPath, placeFinding } from './diagnostic
 import type { Diagnostic, Finding, PathSegment, SourceLocation } from './diagnostics.js';
 import { DEFAULT_INPUT_LIMITS, limitSettingName } from './limits.js';
 import type { InputLimits } from './limits.js';
-import { analysisTemplateManifestSchema, serviceManifestSchema } from './schema.js';
+import { analysisTemplateManifestSchema, notificationManifestSchema, serviceManifestSchema } from './schema.js';
 import type { Manifest } from './schema.js';
 import { parseStructure } from './structure.js';
 
@@ -35,8 +35,10 @@ export interface ParsedFile {
 const SCHEMA_BY_KIND = {
   Service: serviceManifestSchema,
   AnalysisTemplate: analysisTemplateManifestSchema,
+  Notification: notificationManifestSchema,
 } as const;
 const KINDS = Object.keys(SCHEMA_BY_KIND);
+const KIND_LIST = `${KINDS.slice(0, -1).join(', ')} or ${KINDS.at(-1) ?? ''}`;
 
 function isKind(value: unknown): value is keyof typeof SCHEMA_BY_KIND {
   return typeof value === 'string' && Object.hasOwn(SCHEMA_BY_KIND, value);
@@ -135,7 +137,7 @@ function validateManifest(value: unknown): { manifest?: Manifest; findings: Sche
   const kind = value.kind;
   if (!isKind(kind)) {
     const hint = typeof kind === 'string' ? didYouMean(kind, KINDS) : undefined;
-    const message = kind === undefined ? 'missing required field "kind" (Service or AnalysisTemplate)' : `unknown kind ${JSON.stringify(kind)}: expected Service or AnalysisTemplate`;
+    const message = kind === undefined ? `missing required field "kind" (${KIND_LIST})` : `unknown kind ${JSON.stringify(kind)}: expected ${KIND_LIST}`;
     return { findings: [{ at: ['kind'], severity: 'error', code: kind === undefined ? 'required' : 'unknown-kind', message, ...(hint && { hint }) }] };
   }
   // zod formats messages after the whole parse, with the full path and the object schema at hand: the one moment

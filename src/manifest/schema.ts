@@ -8,6 +8,7 @@
  * one object ("exactly one of") live here; checks across blocks or files live in semantics.ts.
  */
 import { z } from 'zod';
+import { DECISION_ACTIONS } from '../log/events.js';
 
 export const API_VERSION = 'ecs-reconciler/v1';
 
@@ -698,7 +699,55 @@ export const analysisTemplateManifestSchema = z
   })
   .meta({ id: 'AnalysisTemplate', description: 'Metrics that decide whether a rollout step passes' });
 
-export const manifestSchema = z.discriminatedUnion('kind', [serviceManifestSchema, analysisTemplateManifestSchema]);
+/* ------------------------------------------------------------------ Notification */
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
+
+/** Webhook URLs are secrets: written in git only as a reference to where the controller finds them. */
+const urlTargetSchema = z
+  .strictObject({
+    url: z
+      .string()
+      .max(2048)
+      .regex(/^https?:\/\/[^\s]+$/, { error: 'an http:// or https:// URL' })
+      .optional()
+      .describe('The URL in plaintext: it is a secret, so prefer urlFrom (validate warns)'),
+    urlFrom: z
+      .strictObject({ env: z.string().regex(ENV_NAME, { error: 'an environment variable name: letters, digits and _, not starting with a digit' }) })
+      .optional()
+      .describe("Where the controller reads the URL: env, the name of one of the controller's environment variables"),
+  })
+  .refine((target) => (target.url === undefined) !== (target.urlFrom === undefined), { error: 'give exactly one of url or urlFrom' });
+
+export const notificationManifestSchema = z
+  .strictObject({
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal('Notification'),
+    metadata: metadataSchema,
+    spec: z
+      .strictObject({
+        events: z
+          .array(z.enum(DECISION_ACTIONS))
+          .min(1)
+          .optional()
+          .describe('The decision actions to send (docs/observability.md "Decisions"); default all'),
+        selector: z
+          .strictObject({ matchLabels: metadataMap.describe('Every label must be on the service (metadata.labels)') })
+          .optional()
+          .describe('Only services whose labels match; default every service'),
+        template: z.string().min(1).max(2000).optional().describe('The message text, with {{field}} placeholders: key, cluster, service, action, outcome, reason, from, to, requestedBy, revision, time'),
+        webhook: urlTargetSchema.optional().describe('POSTs the decision as a JSON body'),
+        slack: urlTargetSchema.optional().describe('POSTs {text} to a Slack incoming webhook'),
+        sns: z
+          .strictObject({ topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, { error: 'an SNS topic ARN' }) })
+          .optional()
+          .describe('Publishes the decision (JSON) to an SNS topic'),
+      })
+      .refine((spec) => spec.webhook !== undefined || spec.slack !== undefined || spec.sns !== undefined, { error: 'a Notification needs a target: webhook, slack or sns' }),
+  })
+  .meta({ id: 'Notification', description: 'Sends decisions (rollout steps, aborts, holds, ...) to a webhook, Slack or SNS' });
+
+export const manifestSchema = z.discriminatedUnion('kind', [serviceManifestSchema, analysisTemplateManifestSchema, notificationManifestSchema]);
 
 /* ------------------------------------------------------------------ types */
 
@@ -725,8 +774,10 @@ export type ServiceManifest = z.output<typeof serviceManifestSchema>;
 export type AnalysisProvider = z.output<typeof analysisProviderSchema>;
 export type AnalysisMetric = z.output<typeof analysisMetricSchema>;
 export type AnalysisTemplateManifest = z.output<typeof analysisTemplateManifestSchema>;
+export type NotificationManifest = z.output<typeof notificationManifestSchema>;
 export type Manifest = z.output<typeof manifestSchema>;
 
 /** What users write (before defaults and normalization), e.g. for building manifests in tests. */
 export type ServiceManifestInput = z.input<typeof serviceManifestSchema>;
 export type AnalysisTemplateManifestInput = z.input<typeof analysisTemplateManifestSchema>;
+export type NotificationManifestInput = z.input<typeof notificationManifestSchema>;

@@ -8,7 +8,9 @@ import { FARGATE_CPU_VALUES, describeMemoryOptions, fargateMemoryOptions, parseT
 import { serviceKey } from './identity.js';
 import type { ParsedDocument } from './parse.js';
 import { ROLLOUT_ARG_NAMES } from './rollout-args.js';
-import type { AnalysisMetric, AnalysisRef, AnalysisTemplateManifest, Manifest, ServiceManifest } from './schema.js';
+import type { AnalysisMetric, AnalysisRef, AnalysisTemplateManifest, Manifest, NotificationManifest, ServiceManifest } from './schema.js';
+// Also a leaf module: templates are checked with the renderer's own placeholder rules.
+import { TEMPLATE_FIELDS, unknownPlaceholders } from '../notify/template.js';
 // The condition parser is a leaf module (it imports nothing else), so validation reuses the engine's grammar exactly.
 import { ExpressionError, parseExpression } from '../rollout/analysis/expression/index.js';
 
@@ -390,10 +392,35 @@ export function checkAnalysisTemplate(t: AnalysisTemplateManifest): Finding[] {
   return [...templatePlaceholders(t), ...analysisConditions(t)];
 }
 
+/* ------------------------------------------------------------------ Notification */
+
+const LOOPBACK_URL = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i;
+
+/** A plaintext webhook URL is a secret in git; an http:// one beyond loopback also travels unencrypted. */
+export function notificationUrls(n: NotificationManifest): Finding[] {
+  return (['webhook', 'slack'] as const).flatMap((target) => {
+    const url = n.spec[target]?.url;
+    const at = ['spec', target, 'url'];
+    if (url === undefined) return [];
+    const useReference = 'reference it instead: urlFrom: {env: NAME}, with NAME set in the controller\'s environment (e.g. from Secrets Manager by ECS)';
+    if (url.startsWith('https://')) return [warning('plaintext-secret', at, `the ${target} URL is a secret, and here it is in git in plaintext`, useReference)];
+    if (!LOOPBACK_URL.test(url)) return [warning('unencrypted-url', at, `the ${target} URL is plain http: decisions would travel unencrypted`, useReference)];
+    return [];
+  });
+}
+
+export function notificationTemplate(n: NotificationManifest): Finding[] {
+  const template = n.spec.template;
+  if (template === undefined) return [];
+  return unknownPlaceholders(template).map((name) =>
+    error('template-placeholder', ['spec', 'template'], `unknown placeholder {{${name}}}`, didYouMean(name, TEMPLATE_FIELDS) ?? `fields: ${TEMPLATE_FIELDS.join(', ')}`),
+  );
+}
+
 /* ------------------------------------------------------------------ across documents */
 
-/** What a document declares: a service by `cluster/name`, or an AnalysisTemplate by name. */
-export type DocumentIdentity = { kind: 'Service'; name: string; key: string } | { kind: 'AnalysisTemplate'; name: string };
+/** What a document declares: a service by `cluster/name`, or an AnalysisTemplate or Notification by name. */
+export type DocumentIdentity = { kind: 'Service'; name: string; key: string } | { kind: 'AnalysisTemplate' | 'Notification'; name: string };
 
 /**
  * A document's identity, read from the raw value so identity rules hold even for documents the schema rejected;
@@ -405,11 +432,11 @@ export function documentIdentity(raw: unknown): DocumentIdentity | undefined {
   const name = metadata?.name;
   if (typeof name !== 'string') return undefined;
   if (kind === 'Service') return typeof spec?.cluster === 'string' ? { kind, name, key: serviceKey(spec.cluster, name) } : undefined;
-  return kind === 'AnalysisTemplate' ? { kind, name } : undefined;
+  return kind === 'AnalysisTemplate' || kind === 'Notification' ? { kind, name } : undefined;
 }
 
-/** "Service demo/web" or "AnalysisTemplate error-rate": unique per load. */
-const identityLabel = (id: DocumentIdentity) => (id.kind === 'Service' ? `Service ${id.key}` : `AnalysisTemplate ${id.name}`);
+/** "Service demo/web", "AnalysisTemplate error-rate" or "Notification deploys": unique per load. */
+const identityLabel = (id: DocumentIdentity) => (id.kind === 'Service' ? `Service ${id.key}` : `${id.kind} ${id.name}`);
 
 /**
  * What the cross-document rules need of a document: its identity, its manifest when the schema accepted it, and
@@ -474,7 +501,8 @@ function declaredTemplates(documents: readonly DeclaredDocument[]): Map<string, 
 export function checkDocument(doc: Locatable & { manifest?: Manifest }): Diagnostic[] {
   const manifest = doc.manifest;
   if (!manifest) return [];
-  const findings = manifest.kind === 'Service' ? checkService(manifest) : checkAnalysisTemplate(manifest);
+  const findings =
+    manifest.kind === 'Service' ? checkService(manifest) : manifest.kind === 'AnalysisTemplate' ? checkAnalysisTemplate(manifest) : [...notificationUrls(manifest), ...notificationTemplate(manifest)];
   return findings.map((finding) => place(doc, finding));
 }
 

@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { parseServiceKey } from '../manifest/identity.js';
 import type { AnalysisStatus, RolloutStrategy, ServiceSummary } from '../controller/status.js';
 import type { UnfinishedWork, WorkQueueMetrics } from '../controller/workqueue.js';
+import type { NotificationMetrics } from '../notify/index.js';
 import type { AbortReason } from '../rollout/types.js';
 import { OwnedSeries } from './owned-series.js';
 
@@ -72,6 +73,8 @@ export interface ControllerMetrics {
   readonly registry: Registry;
   /** Pass to `new WorkQueue({ metrics })`. */
   readonly workqueue: WorkQueueMetrics;
+  /** Pass to `new DeliveryQueue({ metrics })`. */
+  readonly notifications: NotificationMetrics;
   /** An `AwsCallObserver` for the AWS client layer. */
   observeAwsCall(event: AwsCallEvent): void;
   observeReconcile(result: ReconcileResult, durationSeconds: number): void;
@@ -251,6 +254,7 @@ export function createMetrics(options: MetricsOptions): ControllerMetrics {
   return {
     registry,
     workqueue: createWorkqueueMetrics(registers),
+    notifications: createNotificationMetrics(registers),
     observeAwsCall({ api, operation, outcome, durationSeconds }) {
       awsCalls.inc({ api, operation, outcome });
       awsCallDuration.observe({ api, operation }, durationSeconds);
@@ -347,6 +351,20 @@ function createWorkqueueMetrics(registers: Registry[]): WorkQueueMetrics {
     readUnfinishedWork(read) {
       readUnfinished = read;
     },
+  };
+}
+
+function createNotificationMetrics(registers: Registry[]): NotificationMetrics {
+  const deliveries = new Counter({
+    name: `${METRIC_PREFIX}notification_deliveries_total`,
+    help: 'Notification deliveries by target (<Notification>/<webhook|slack|sns>) and outcome: delivered, retried (an attempt failed, another follows), failed (gave up), dropped (queue full).',
+    labelNames: ['target', 'outcome'] as const,
+    registers,
+  });
+  const depth = new Gauge({ name: `${METRIC_PREFIX}notification_queue_depth`, help: 'Notification deliveries waiting for a first attempt or a retry.', registers });
+  return {
+    delivery: (target, outcome) => deliveries.inc({ target, outcome }),
+    depth: (waiting) => depth.set(waiting),
   };
 }
 

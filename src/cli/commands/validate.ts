@@ -13,7 +13,8 @@ function plural(count: number, word: string): string {
 }
 
 function summary(snapshot: DesiredStateSnapshot, result: ValidationResult): string {
-  const contents = `${plural(snapshot.services.size, 'service')}, ${plural(snapshot.analysisTemplates.size, 'analysis template')}`;
+  const notifications = snapshot.notifications.size > 0 ? `, ${plural(snapshot.notifications.size, 'notification')}` : '';
+  const contents = `${plural(snapshot.services.size, 'service')}, ${plural(snapshot.analysisTemplates.size, 'analysis template')}${notifications}`;
   const verdict = result.valid ? 'valid' : 'invalid';
   return `${verdict}: ${plural(result.errors, 'error')}, ${plural(result.warnings, 'warning')} (${contents}, revision ${snapshot.revision})`;
 }
@@ -31,6 +32,7 @@ export async function runValidate(dir: string, options: ValidateOptions, limits?
       warnings: result.warnings,
       services: [...snapshot.services.keys()],
       analysisTemplates: [...snapshot.analysisTemplates.keys()],
+      notifications: [...snapshot.notifications.keys()],
       diagnostics: result.diagnostics,
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -26,10 +26,10 @@ export function snapshotOf(files: FileSpec[], options: { revision?: string; comp
   for (const { file, services: declared = [], broken = false } of files) {
     const fileDiagnostics = broken ? [errorIn(file)] : [];
     diagnostics.push(...fileDiagnostics);
-    results.set(file, { file, ok: !broken, serviceKeys: declared.map((service) => service.key), analysisTemplates: [], diagnostics: fileDiagnostics });
+    results.set(file, { file, ok: !broken, serviceKeys: declared.map((service) => service.key), analysisTemplates: [], notifications: [], diagnostics: fileDiagnostics });
     if (!broken) for (const service of declared) services.set(service.key, service);
   }
-  return { revision: options.revision ?? 'rev-1', root: '/desired', complete: options.complete ?? true, services, analysisTemplates: new Map(), files: results, diagnostics };
+  return { revision: options.revision ?? 'rev-1', root: '/desired', complete: options.complete ?? true, services, analysisTemplates: new Map(), notifications: new Map(), files: results, diagnostics };
 }
 
 /** What the loader returns for a folder that does not exist. */
@@ -41,7 +41,8 @@ export function missingFolder(): DesiredStateSnapshot {
     complete: false,
     services: new Map(),
     analysisTemplates: new Map(),
-    files: new Map([['.', { file: '.', ok: false, serviceKeys: [], analysisTemplates: [], diagnostics: [diagnostic] }]]),
+    notifications: new Map(),
+    files: new Map([['.', { file: '.', ok: false, serviceKeys: [], analysisTemplates: [], notifications: [], diagnostics: [diagnostic] }]]),
     diagnostics: [diagnostic],
   };
 }

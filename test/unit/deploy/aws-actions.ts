@@ -22,6 +22,7 @@ export const IAM_PREFIX_BY_PACKAGE: Readonly<Record<string, string>> = {
   '@aws-sdk/client-application-auto-scaling': 'application-autoscaling',
   '@aws-sdk/client-cloudwatch': 'cloudwatch',
   '@aws-sdk/client-dynamodb': 'dynamodb',
+  '@aws-sdk/client-sns': 'sns',
 };
 
 /** The IAM service prefix of each `api` a planned action names (src/aws's AwsApi). */

@@ -95,8 +95,8 @@ describe('parseManifestFile', () => {
   });
 
   it('explains a missing or unknown kind', () => {
-    expect(lines('k.yaml', 'apiVersion: ecs-reconciler/v1\nmetadata: {name: x}\n')).toEqual(['k.yaml:1:1: kind: missing required field "kind" (Service or AnalysisTemplate)']);
-    expect(lines('k.yaml', 'kind: Servce\n')).toEqual(['k.yaml:1:1: kind: unknown kind "Servce": expected Service or AnalysisTemplate (did you mean "Service"?)']);
+    expect(lines('k.yaml', 'apiVersion: ecs-reconciler/v1\nmetadata: {name: x}\n')).toEqual(['k.yaml:1:1: kind: missing required field "kind" (Service, AnalysisTemplate or Notification)']);
+    expect(lines('k.yaml', 'kind: Servce\n')).toEqual(['k.yaml:1:1: kind: unknown kind "Servce": expected Service, AnalysisTemplate or Notification (did you mean "Service"?)']);
     expect(lines('k.yaml', '- 1\n')).toEqual(['k.yaml:1:3: expected a manifest: a mapping with apiVersion, kind, metadata and spec']);
   });
 

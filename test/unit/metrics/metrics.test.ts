@@ -46,6 +46,8 @@ describe('createMetrics: exposition', () => {
       manifest_load_total: 'counter',
       last_sync_timestamp_seconds: 'gauge',
       leader: 'gauge',
+      notification_deliveries_total: 'counter',
+      notification_queue_depth: 'gauge',
     };
     for (const [name, type] of Object.entries(expected)) {
       const family = families.get(P + name);
