@@ -2,12 +2,13 @@
  * The controller's notifications, wired: every decision the controller keeps goes to the Notifier, which queues it
  * for the targets of the Notification manifests in force. Delivery failures are logged without the URL.
  */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsClientOptions } from '../aws/index.js';
 import type { Logger } from '../log/logger.js';
 import type { ServiceKey } from '../manifest/index.js';
 import type { ControllerMetrics } from '../metrics/metrics.js';
-import { DEFAULT_DELIVERY, DeliveryQueue, Notifier } from '../notify/index.js';
+import { DEFAULT_DELIVERY, DeliveryQueue, Notifier, SecretCache, secretsManagerReader } from '../notify/index.js';
 import type { Controller } from './controller.js';
 import { systemTime } from './time.js';
 
@@ -21,7 +22,9 @@ export interface NotificationWiring {
 }
 
 export function startNotifications({ log, metrics, controller, aws, ownership }: NotificationWiring): { stop(): void } {
-  const sns = new SNSClient({ ...aws.clientConfig, ...(aws.region ? { region: aws.region } : {}), ...(aws.endpoint ? { endpoint: aws.endpoint } : {}) });
+  const config = { ...aws.clientConfig, ...(aws.region ? { region: aws.region } : {}), ...(aws.endpoint ? { endpoint: aws.endpoint } : {}) };
+  const sns = new SNSClient(config);
+  const secretsManager = new SecretsManagerClient(config);
   const queue = new DeliveryQueue({
     ...DEFAULT_DELIVERY,
     time: systemTime,
@@ -36,13 +39,14 @@ export function startNotifications({ log, metrics, controller, aws, ownership }:
   const notifier = new Notifier(
     { notifications: () => controller.notifications(), service: (key) => controller.desiredService(key), owns: (key) => ownership?.owns(key) ?? true },
     queue,
-    { fetch: globalThis.fetch, sns, env: process.env },
+    { fetch: globalThis.fetch, sns, env: process.env, secrets: new SecretCache(secretsManagerReader(secretsManager), systemTime) },
   );
   controller.decisions.subscribe((entry) => notifier.publish(entry));
   return {
     stop() {
       queue.stop();
       sns.destroy();
+      secretsManager.destroy();
     },
   };
 }

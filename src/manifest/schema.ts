@@ -713,9 +713,19 @@ const urlTargetSchema = z
       .optional()
       .describe('The URL in plaintext: it is a secret, so prefer urlFrom (validate warns)'),
     urlFrom: z
-      .strictObject({ env: z.string().regex(ENV_NAME, { error: 'an environment variable name: letters, digits and _, not starting with a digit' }) })
+      .strictObject({
+        env: z.string().regex(ENV_NAME, { error: 'an environment variable name: letters, digits and _, not starting with a digit' }).optional().describe("One of the controller's environment variables"),
+        secretsManager: z
+          .strictObject({
+            secretId: z.string().min(1).max(2048).describe('The secret name or ARN'),
+            jsonKey: z.string().min(1).optional().describe('The secret is a JSON object: the URL is this key'),
+          })
+          .optional()
+          .describe('A Secrets Manager secret the controller reads (GetSecretValue)'),
+      })
+      .refine((from) => (from.env === undefined) !== (from.secretsManager === undefined), { error: 'give exactly one of env or secretsManager' })
       .optional()
-      .describe("Where the controller reads the URL: env, the name of one of the controller's environment variables"),
+      .describe('Where the controller reads the URL: an environment variable or a Secrets Manager secret'),
   })
   .refine((target) => (target.url === undefined) !== (target.urlFrom === undefined), { error: 'give exactly one of url or urlFrom' });
 

@@ -7,3 +7,4 @@ export type { Delivery, DeliveryOutcome, DeliveryQueueOptions, NotificationMetri
 export { Notifier } from './notifier.js';
 export type { NotifierSources } from './notifier.js';
 export type { NotificationBody, SendContext } from './targets.js';
+export { SecretCache, secretsManagerReader } from './secrets.js';

@@ -7,6 +7,8 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AuditEntry } from '../audit/index.js';
 import type { NotificationManifest } from '../manifest/index.js';
+import { urlInSecret } from './secrets.js';
+import type { SecretCache } from './secrets.js';
 import { DEFAULT_TEMPLATE, renderTemplate } from './template.js';
 
 export type TargetKind = 'webhook' | 'slack' | 'sns';
@@ -70,21 +72,28 @@ export interface SendContext {
   /** Absent: an SNS target fails every attempt, saying so. */
   sns?: Pick<SNSClient, 'send'>;
   env: Readonly<Record<string, string | undefined>>;
+  /** Reads `urlFrom.secretsManager` secrets; absent: such a target fails every attempt, saying so. */
+  secrets?: Pick<SecretCache, 'get'>;
 }
 
 type UrlTarget = NonNullable<NotificationManifest['spec']['webhook']>;
 
-/** The URL, from the manifest or the environment variable it names. Errors never contain the URL. */
-function resolveUrl(target: UrlTarget, env: SendContext['env']): string {
+/** The URL, from the manifest, the environment variable or the secret it names. Errors never contain the URL. */
+async function resolveUrl(target: UrlTarget, context: SendContext, signal: AbortSignal): Promise<string> {
   if (target.url !== undefined) return target.url;
+  const secret = target.urlFrom?.secretsManager;
+  if (secret) {
+    if (!context.secrets) throw new Error('no Secrets Manager client');
+    return urlInSecret(secret.secretId, await context.secrets.get(secret.secretId, signal), secret.jsonKey);
+  }
   const name = target.urlFrom?.env ?? '';
-  const value = env[name];
+  const value = context.env[name];
   if (!value) throw new Error(`environment variable ${name} (the URL) is not set in the controller`);
   return value;
 }
 
 async function post(context: SendContext, target: UrlTarget, body: unknown, signal: AbortSignal): Promise<void> {
-  const response = await context.fetch(resolveUrl(target, context.env), {
+  const response = await context.fetch(await resolveUrl(target, context, signal), {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'user-agent': 'ecs-reconciler' },
     body: JSON.stringify(body),

@@ -1,12 +1,14 @@
 /**
  * Notifications end to end: the controller process reads Notification manifests from the desired-state folder and
- * sends its decisions to a loopback webhook (JSON), a Slack-format endpoint that never answers (it must block
- * nothing) and an SNS topic in the sandbox; a target that fails once is retried.
+ * sends its decisions to a loopback webhook (JSON; its URL in a Secrets Manager secret of the sandbox), a
+ * Slack-format endpoint that never answers (it must block nothing; its URL in an environment variable) and an SNS
+ * topic in the sandbox; a target that fails once is retried.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rm } from 'node:fs/promises';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxClientConfig, startSandbox } from '../../src/sandbox/sandbox.js';
@@ -59,6 +61,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
   hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`;
+  const secretsManager = new SecretsManagerClient(sandboxClientConfig(sandbox.endpoint));
+  await secretsManager.send(new CreateSecretCommand({ Name: 'notifications/payments', SecretString: JSON.stringify({ webhook: `${hookUrl}/hook` }) }));
+  secretsManager.destroy();
   dir = await tempDir('notify');
   process.env.ECS_RECONCILER_E2E_SLACK_URL = `${hookUrl}/slack`;
   await writeFiles(dir, {
@@ -70,7 +75,7 @@ metadata:
   name: payments-hook
 spec:
   selector: {matchLabels: {team: payments}}
-  webhook: {url: ${hookUrl}/hook}
+  webhook: {urlFrom: {secretsManager: {secretId: notifications/payments, jsonKey: webhook}}}
 ---
 apiVersion: ecs-reconciler/v1
 kind: Notification

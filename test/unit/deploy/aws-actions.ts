@@ -23,6 +23,7 @@ export const IAM_PREFIX_BY_PACKAGE: Readonly<Record<string, string>> = {
   '@aws-sdk/client-cloudwatch': 'cloudwatch',
   '@aws-sdk/client-dynamodb': 'dynamodb',
   '@aws-sdk/client-sns': 'sns',
+  '@aws-sdk/client-secrets-manager': 'secretsmanager',
 };
 
 /** The IAM service prefix of each `api` a planned action names (src/aws's AwsApi). */

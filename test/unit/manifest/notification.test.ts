@@ -59,6 +59,14 @@ describe('kind: Notification', () => {
     expect(snapshot.files.get('notify.yaml')).toMatchObject({ ok: false, notifications: ['bad', 'empty', 'both', 'typo'] });
   });
 
+  it('takes a Secrets Manager reference, and exactly one source per urlFrom', async () => {
+    const good = await load(`${header('sm')}  slack: {urlFrom: {secretsManager: {secretId: notifications/chat, jsonKey: slack}}}\n`);
+    expect(good.lines).toEqual([]);
+    expect(good.snapshot.notifications.get('sm')?.manifest.spec.slack?.urlFrom).toEqual({ secretsManager: { secretId: 'notifications/chat', jsonKey: 'slack' } });
+    const both = await load(`${header('both')}  slack:\n    urlFrom: {env: CHAT, secretsManager: {secretId: chat}}\n`);
+    expect(both.lines).toEqual(['notify.yaml:7:5: spec.slack.urlFrom: give exactly one of env or secretsManager']);
+  });
+
   it('refuses two Notifications with the same name', async () => {
     const { lines } = await load(`${header('twice')}  sns: {topicArn: "arn:aws:sns:us-east-1:123456789012:a"}\n---\n${header('twice')}  sns: {topicArn: "arn:aws:sns:us-east-1:123456789012:b"}\n`);
     expect(lines).toEqual([
