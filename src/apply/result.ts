@@ -1,5 +1,6 @@
 import type { FieldChange } from '../diff/index.js';
 import type { Diagnostic, SourceLocation } from '../manifest/index.js';
+import type { Hold } from '../hold/index.js';
 import type { ServicePlan } from '../plan/index.js';
 import type { ActionResult, ApplyError, Execution } from './execute.js';
 import { plannedActions } from './execute.js';
@@ -29,6 +30,8 @@ export interface ServiceResult {
   /** What still differs after applying (`not-converged`). */
   remaining?: FieldChange[];
   diagnostics?: Diagnostic[];
+  /** Rolling/Native: the failed-revision hold the plan found (see src/hold). */
+  hold?: Hold;
 }
 
 /** Statuses that mean the service is where the manifest wants it (or would be, after a dry run's plan). */
@@ -51,6 +54,7 @@ function fromPlan(plan: ServicePlan, source: SourceLocation | undefined): Omit<S
     actions: plannedActions(plan.actions),
     deferred: plan.deferred,
     messages: plan.messages,
+    ...(plan.hold ? { hold: plan.hold } : {}),
   };
 }
 

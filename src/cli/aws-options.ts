@@ -7,6 +7,8 @@ import { CallRecorder } from '../apply/index.js';
 import { reconcileAll } from '../reconcile/index.js';
 import type { ReconcileOptions, ReconcileReport } from '../reconcile/index.js';
 import { DEFAULT_INSTANCE } from '../plan/index.js';
+import { loadRecordKey, RECORD_KEY_ENV } from '../integrity/index.js';
+import type { RecordKey } from '../integrity/index.js';
 
 /** The AWS options shared by every command that talks to AWS. */
 export interface AwsFlags {
@@ -53,12 +55,26 @@ export function awsClientOptions(flags: AwsFlags, extra: Pick<AwsClientOptions, 
   return { ...extra, clientConfig, ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) };
 }
 
+/**
+ * The controller's record key when ECS_RECONCILER_RECORD_KEY is set (src/integrity): failure records are then signed,
+ * and one that does not verify is not obeyed. Without it they are written and read unsigned.
+ */
+export function optionalRecordKey(env: Readonly<Record<string, string | undefined>> = process.env): RecordKey | undefined {
+  return env[RECORD_KEY_ENV] ? loadRecordKey(env) : undefined;
+}
+
+/** `{ recordKey }` when a key is configured, for spreading into plan or reconcile options. */
+export function recordKeyOption(): { recordKey?: RecordKey } {
+  const recordKey = optionalRecordKey();
+  return recordKey ? { recordKey } : {};
+}
+
 /** One reconcile pass of `dir` (a folder or one file) with fresh clients, counting the calls it makes. */
 export async function runPass(source: { dir: string; limits: InputLimits }, flags: AwsFlags, options: Omit<ReconcileOptions, 'instance'>, clientConfig?: Record<string, unknown>): Promise<ReconcileReport> {
   const calls = new CallRecorder();
   const clients = createAwsClients(awsClientOptions(flags, { observer: calls.observer, ...(clientConfig ? { clientConfig } : {}) }));
   try {
-    return await reconcileAll({ ...source, clients, calls, options: { ...options, instance: flags.instance } });
+    return await reconcileAll({ ...source, clients, calls, options: { ...options, instance: flags.instance, ...recordKeyOption() } });
   } finally {
     destroyAwsClients(clients);
   }

@@ -2,6 +2,7 @@
 import { formatPath, renderText } from '../diff/index.js';
 import type { CallSummary, PruneResult, ServiceResult, ServiceStatus } from '../apply/index.js';
 import { formatDiagnostics, pathFromCwd } from '../manifest/index.js';
+import { isHeld } from '../hold/index.js';
 import { countByStatus } from '../reconcile/index.js';
 import type { ReconcileReport } from '../reconcile/index.js';
 
@@ -56,11 +57,13 @@ interface ServiceRenderContext {
 }
 
 function renderService(service: ServiceResult, { color, paint, fromCwd }: ServiceRenderContext): string {
-  const { label, colour } = STATUS[service.status];
+  // A held revision is not "in sync": git wants a revision that failed and is not deployed again.
+  const held = isHeld(service.hold);
+  const { label, colour } = held ? { label: 'failed revision held (not deployed)', colour: 'red' as const } : STATUS[service.status];
   const where = service.source ? ` ${paint('dim', `(${fromCwd(service.source.file)}:${service.source.line})`)}` : '';
   const lines = [`${paint(colour, `${service.key}: ${label}`)}${where}`];
   if (service.error) lines.push(paint('red', `  error: ${service.error.action ? `${service.error.action}: ` : ''}${service.error.code}: ${service.error.message}`));
-  if (service.status !== 'in-sync' && service.changes.length > 0) lines.push(renderText(service.changes, { color, title: service.key }));
+  if ((service.status !== 'in-sync' || held) && service.changes.length > 0) lines.push(renderText(service.changes, { color, title: service.key }));
   for (const action of service.actions) lines.push(`  ${action.status === 'planned' ? '' : `[${action.status}] `}${action.kind} ${action.resourceKey}: ${action.reason}`);
   if (service.remaining && service.remaining.length > 0) lines.push(renderText(service.remaining, { color, title: `${service.key} still differs after applying` }));
   if (service.deferred.length > 0) {

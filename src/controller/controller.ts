@@ -12,6 +12,7 @@ import type { Decision } from '../log/events.js';
 import type { Logger } from '../log/logger.js';
 import { parseServiceKey } from '../manifest/index.js';
 import type { DesiredNotification, DesiredService, ServiceKey } from '../manifest/index.js';
+import type { RecordKey } from '../integrity/index.js';
 import type { ControllerMetrics } from '../metrics/metrics.js';
 import type { ObservedState } from '../observe/index.js';
 import { usesTaskSets } from '../plan/index.js';
@@ -22,8 +23,8 @@ import type { Readiness } from '../server/readiness.js';
 import { DesiredStateStore } from './desired-state-store.js';
 import { withCallLogger } from './io.js';
 import type { ControllerIo } from './io.js';
-import { decidePrune, jitteredInterval, needsApply, prunePlanFor, selectOutOfSync } from './resync.js';
-import { DEFAULT_REQUEUE, judgeError, judgeResult, statusFromPlan, strategyOf } from './service-status.js';
+import { decidePrune, jitteredInterval, prunePlanFor, selectOutOfSync } from './resync.js';
+import { DEFAULT_REQUEUE, holdDecision, judgeError, judgeResult, statusFromPlan, strategyOf } from './service-status.js';
 import type { RequeuePolicy, Verdict } from './service-status.js';
 import type { ServiceSummary, StatusSnapshot } from './status.js';
 import { systemTime } from './time.js';
@@ -64,6 +65,8 @@ export interface ControllerOptions {
   ownership?: { owns(key: ServiceKey): boolean };
   /** Decisions kept per service for `/status/CLUSTER/SERVICE` (default DEFAULT_DECISIONS_KEPT). */
   decisionsKept?: number;
+  /** Verifies the failure records a resync reads (src/hold); the reconciles get it through `io`. */
+  recordKey?: RecordKey;
 }
 
 type OkPrunePlan = Extract<PrunePlan, { outcome: 'ok' }>;
@@ -322,12 +325,16 @@ export class Controller {
       return;
     }
     const revision = this.store.revision ?? '';
-    const selection = selectOutOfSync(services, state, { revision, instance: this.options.instance });
+    const recordKey = this.options.recordKey;
+    const selection = selectOutOfSync(services, state, { revision, instance: this.options.instance, now: this.time.now(), ...(recordKey ? { recordKey } : {}) });
     const now = new Date(this.time.now()).toISOString();
+    // A queued service is judged by its reconcile: a Canary/BlueGreen one by its rollout (an aborted one is Degraded
+    // even though its stable task set is healthy), which a plan alone cannot tell.
+    const queued = new Set(selection.outOfSync);
     for (const service of services) {
       const plan = selection.plans.get(service.key);
-      if (plan === undefined || needsApply(plan)) continue;
-      const status = statusFromPlan(plan, state.services[service.key]);
+      if (plan === undefined || queued.has(service.key)) continue;
+      const status = statusFromPlan(plan, state.services[service.key], familyOf(service));
       if (status.syncStatus === 'Synced') this.syncedHashes.set(service.key, service.hash);
       this.setStatus(service, { ...status, ...(status.syncStatus === 'Synced' ? { lastSyncAt: now } : {}) });
     }
@@ -396,7 +403,7 @@ export class Controller {
     const verdict: Verdict =
       report.error || !result
         ? judgeError(report.error ?? { code: 'NotReconciled', message: 'the reconcile reported nothing for this service' })
-        : judgeResult(result, report.observed?.[desired.key], { revision: report.revision, drift, requeue: this.options.requeue ?? DEFAULT_REQUEUE });
+        : judgeResult(result, report.observed?.[desired.key], { revision: report.revision, drift, requeue: this.options.requeue ?? DEFAULT_REQUEUE, family: familyOf(desired) });
     const { metrics } = this.options;
     metrics.observeReconcile(verdict.result, (this.time.now() - startedAt) / 1000);
     if (drift) metrics.countDriftCorrection(desired.key);
@@ -415,6 +422,11 @@ export class Controller {
       ...(synced ? { lastSyncAt: new Date(this.time.now()).toISOString() } : {}),
       ...(rolloutSummary ? { rollout: rolloutSummary } : {}),
     });
+    const hold = result && holdDecision(result, familyOf(desired), report.revision);
+    if (hold) {
+      this.decide(log, desired.key, hold);
+      if (hold.action === 'hold-started') metrics.countFailedRevision(strategyOf(desired), String(hold.details?.by));
+    }
     this.decide(log, desired.key, { ...verdict.decision, details: { ...verdict.decision.details, syncStatus: verdict.syncStatus, healthStatus: verdict.healthStatus } });
     for (const decision of rollout?.decisions ?? []) this.decide(log, desired.key, decision);
     if (verdict.retry) throw new Error(verdict.message ?? `reconcile of ${desired.key} failed`);
@@ -447,4 +459,8 @@ export class Controller {
     this.decide(log, key, decision);
     if (!failed) this.forgetService(key);
   }
+}
+
+function familyOf(service: DesiredService): string {
+  return service.manifest.spec.taskDefinition.family;
 }

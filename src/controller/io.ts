@@ -43,6 +43,7 @@ export interface AwsControllerIoOptions {
   debounceMs?: number;
   readBack?: ReconcileOptions['readBack'];
   limits?: InputLimits;
+  recordKey?: ReconcileOptions['recordKey'];
 }
 
 export function awsControllerIo(options: AwsControllerIoOptions): ControllerIo {
@@ -63,7 +64,7 @@ export function awsControllerIo(options: AwsControllerIoOptions): ControllerIo {
         registrations,
         // The controller comes back when a pause or a measurement is due, so it drives Canary/BlueGreen rollouts.
         rollout: { clock: options.clock },
-        options: { instance, ...(options.readBack ? { readBack: options.readBack } : {}) },
+        options: { instance, ...(options.readBack ? { readBack: options.readBack } : {}), ...(options.recordKey ? { recordKey: options.recordKey } : {}) },
       }),
     observe(services) {
       const observation = observationFor(services.map((service) => service.manifest));

@@ -20,7 +20,7 @@ import type { WorkersExit } from './workers.js';
 
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 9400 };
 
-export interface RuntimeOptions extends Pick<ControllerOptions, 'dir' | 'instance' | 'workers' | 'resyncMs' | 'prune' | 'shutdownTimeoutMs'> {
+export interface RuntimeOptions extends Pick<ControllerOptions, 'dir' | 'instance' | 'workers' | 'resyncMs' | 'prune' | 'shutdownTimeoutMs' | 'recordKey'> {
   log: Logger;
   /** Endpoint, region and client config; the observer is the runtime's own. */
   aws: Omit<AwsClientOptions, 'observer'>;
@@ -54,7 +54,19 @@ export async function startController(options: RuntimeOptions): Promise<RunningC
   const controller = new Controller({
     dir: options.dir,
     instance: options.instance,
-    io: withFence(ha, awsControllerIo({ clients, instance: options.instance, scheduler: systemTime, clock: systemTime, ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}), ...(options.limits ? { limits: options.limits } : {}) })),
+    io: withFence(
+      ha,
+      awsControllerIo({
+        clients,
+        instance: options.instance,
+        scheduler: systemTime,
+        clock: systemTime,
+        ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
+        ...(options.limits ? { limits: options.limits } : {}),
+        ...(options.recordKey ? { recordKey: options.recordKey } : {}),
+      }),
+    ),
+    ...(options.recordKey ? { recordKey: options.recordKey } : {}),
     metrics,
     log,
     ...(options.workers !== undefined ? { workers: options.workers } : {}),

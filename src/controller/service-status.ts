@@ -3,6 +3,8 @@
  * `reconcile_total` result, whether to retry with backoff or look again later, and the decision to log.
  */
 import type { ApplyError, ServiceResult, ServiceStatus } from '../apply/index.js';
+import { describeFailedRevision, failedRevisionOf } from '../hold/index.js';
+import type { Hold } from '../hold/index.js';
 import { BY_CONTROLLER, byGit } from '../log/events.js';
 import type { Decision } from '../log/events.js';
 import type { DesiredService } from '../manifest/index.js';
@@ -86,10 +88,19 @@ function callsOf(result: ServiceResult): string[] {
  * Judges one service's result. `drift`: the desired manifest is the one last applied, so a change undid drift.
  * `observed` is the service before acting (absent when it did not exist).
  */
-export function judgeResult(result: ServiceResult, observed: ObservedService | undefined, context: { revision: string; drift: boolean; requeue: RequeuePolicy }): Verdict {
+export function judgeResult(
+  result: ServiceResult,
+  observed: ObservedService | undefined,
+  context: { revision: string; drift: boolean; requeue: RequeuePolicy; family?: string },
+): Verdict {
   const syncStatus = syncStatusOf(result.status);
   const message = result.error ? describeError(result.error) : result.messages.join('; ') || undefined;
   const base = { syncStatus, ...(message ? { message } : {}) };
+  const held = result.status === 'in-sync' || result.status === 'changed' ? heldStatus(result.hold, context.family) : undefined;
+  if (held) {
+    const decision = { action: 'hold', outcome: 'skipped' as const, reason: held.message };
+    return { ...held, result: 'success', retry: false, decision };
+  }
   switch (result.status) {
     case 'in-sync': {
       const healthStatus = healthOf(observed);
@@ -171,8 +182,48 @@ export function judgeError(error: ApplyError): Verdict {
   return { syncStatus: 'Error', healthStatus: 'Unknown', message, result: 'error', retry: true, decision: { action: 'reconcile-failed', outcome: 'failed', reason: message } };
 }
 
+/**
+ * A held revision (its failure recorded, being recorded, or its record unreadable): Degraded and OutOfSync (git
+ * wants a revision that AWS does not run), with the failed revision and the reason as the message.
+ */
+export function heldStatus(hold: Hold | undefined, family?: string): { syncStatus: SyncStatus; healthStatus: HealthStatus; message: string } | undefined {
+  const failed = hold && failedRevisionOf(hold);
+  return failed && { syncStatus: 'OutOfSync', healthStatus: 'Degraded', message: describeFailedRevision(failed, family) };
+}
+
+/**
+ * The hold's start or end, as its own decision (a service that stays held logs nothing new): started by the controller
+ * (it saw ECS fail the revision), ended by git (a new revision) or an operator (retry).
+ */
+export function holdDecision(result: ServiceResult, family?: string, revision?: string): Decision | undefined {
+  const hold = result.hold;
+  if (hold?.state === 'started' && (result.status === 'changed' || result.status === 'not-converged')) {
+    const failed = failedRevisionOf(hold);
+    return {
+      action: 'hold-started',
+      outcome: 'applied',
+      reason: failed ? describeFailedRevision(failed, family) : 'the desired revision failed',
+      requestedBy: BY_CONTROLLER,
+      details: { failedRevision: hold.record.hash, by: hold.record.kind, ...(hold.record.gitRevision ? { failedGitRevision: hold.record.gitRevision } : {}) },
+    };
+  }
+  if (hold?.state === 'ended' && result.status !== 'failed') {
+    const retried = hold.why === 'retry';
+    return {
+      action: 'hold-ended',
+      outcome: 'applied',
+      reason: `${retried ? 'an operator retried' : 'git changed the revision'}: the service is deployed again`,
+      requestedBy: retried ? 'request:retry' : byGit(revision),
+      details: { why: hold.why, ...(hold.record ? { failedRevision: hold.record.hash } : {}) },
+    };
+  }
+  return undefined;
+}
+
 /** The status a resync's plan implies for a service it does not queue. */
-export function statusFromPlan(plan: ServicePlan, observed: ObservedService | undefined): { syncStatus: SyncStatus; healthStatus: HealthStatus; message?: string } {
+export function statusFromPlan(plan: ServicePlan, observed: ObservedService | undefined, family?: string): { syncStatus: SyncStatus; healthStatus: HealthStatus; message?: string } {
+  const held = plan.actions.length === 0 ? heldStatus(plan.hold, family) : undefined;
+  if (held) return held;
   const message = plan.messages.join('; ');
   return { syncStatus: syncStatusOf(plan.outcome === 'changes' && plan.actions.length === 0 ? 'in-sync' : plan.outcome), healthStatus: healthOf(observed), ...(message ? { message } : {}) };
 }

@@ -454,6 +454,11 @@ export const rollingConfigSchema = z.strictObject({
   maximumPercent: z.int().min(100).max(200).optional(),
   deploymentCircuitBreaker: deploymentCircuitBreaker.optional(),
   alarms: deploymentAlarms.optional(),
+  progressDeadlineSeconds: z
+    .int()
+    .positive()
+    .optional()
+    .describe('A deployment not completed this long after it started has failed: the revision is held (not redeployed); default none'),
 });
 
 export const canaryConfigSchema = z.strictObject({

@@ -84,7 +84,13 @@ export interface ControllerMetrics {
   removeService(key: string): void;
   /** A reconcile changed AWS back to the desired state without a new revision (someone changed it by hand). */
   countDriftCorrection(key: string): void;
+  /** An aborted rollout also counts as a failed revision (`failed_revisions_total`). */
   observeRolloutFinished(rollout: FinishedRollout): void;
+  /**
+   * A Rolling/Native revision failed and is now held: `reason` is who failed it (circuit-breaker, alarm, failed,
+   * deadline). Canary/BlueGreen aborts are counted by observeRolloutFinished.
+   */
+  countFailedRevision(strategy: RolloutStrategy, reason: string): void;
   countAnalysisRun(template: string, outcome: AnalysisOutcome): void;
   setDesiredRevision(revision: string): void;
   /** One load of the desired-state folder, and how many manifest errors it has now. */
@@ -197,6 +203,12 @@ export function createMetrics(options: MetricsOptions): ControllerMetrics {
     buckets: ROLLOUT_BUCKETS,
     registers,
   });
+  const failedRevisions = new Counter({
+    name: name('failed_revisions_total'),
+    help: 'Desired revisions that failed and are held (not deployed again until git changes them or an operator retries), by strategy and reason: circuit-breaker, alarm, failed, deadline (Rolling/Native), analysis, deadline, operator, missing (Canary/BlueGreen).',
+    labelNames: ['strategy', 'reason'] as const,
+    registers,
+  });
   const analysisRuns = new Counter({
     name: name('analysis_runs_total'),
     help: 'Finished analysis runs, by template and outcome (Successful, Failed, Inconclusive, Error).',
@@ -283,7 +295,11 @@ export function createMetrics(options: MetricsOptions): ControllerMetrics {
     },
     observeRolloutFinished({ strategy, outcome, reason, durationSeconds }) {
       rolloutsTotal.inc({ strategy, outcome, reason: reason ?? '' });
+      if (outcome === 'aborted') failedRevisions.inc({ strategy, reason: reason ?? 'operator' });
       rolloutDuration.observe({ strategy, outcome }, durationSeconds);
+    },
+    countFailedRevision(strategy, reason) {
+      failedRevisions.inc({ strategy, reason });
     },
     countAnalysisRun(template, outcome) {
       analysisRuns.inc({ template, outcome });

@@ -122,6 +122,7 @@ function toObservedDeployment(deployment: Deployment): ObservedDeployment {
     pendingCount: deployment.pendingCount ?? 0,
     ...(deployment.rolloutState ? { rolloutState: deployment.rolloutState } : {}),
     ...(deployment.rolloutStateReason ? { rolloutStateReason: deployment.rolloutStateReason } : {}),
+    ...(deployment.createdAt ? { createdAt: Math.floor(deployment.createdAt.getTime() / 1000) } : {}),
   };
 }
 

@@ -100,7 +100,9 @@ async function observeTaskDefinitions(context: ObserveContext, state: ObservedSt
       service.taskSets = await describeTaskSets(context.clients.ecs, service);
     }),
   );
-  const arns = services.flatMap((service) => [service.taskDefinition, ...service.taskSets.map((taskSet) => taskSet.taskDefinition)]);
+  // A FAILED deployment's task definition too: the failed-revision hold compares its content with the desired one.
+  const failed = (service: ObservedService) => service.deployments.filter((deployment) => deployment.rolloutState === 'FAILED').map((deployment) => deployment.taskDefinition);
+  const arns = services.flatMap((service) => [service.taskDefinition, ...service.taskSets.map((taskSet) => taskSet.taskDefinition), ...failed(service)]);
   state.taskDefinitions = await describeTaskDefinitions(context.clients.ecs, arns, context.taskDefinitions);
 }
 

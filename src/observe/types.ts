@@ -30,6 +30,8 @@ export interface ObservedDeployment {
   pendingCount: number;
   rolloutState?: string;
   rolloutStateReason?: string;
+  /** Epoch seconds. */
+  createdAt?: number;
 }
 
 export interface ObservedTaskSet {
@@ -65,6 +67,17 @@ export interface ObservedService {
   tags: Record<string, string>;
   deployments: ObservedDeployment[];
   taskSets: ObservedTaskSet[];
+  /**
+   * Recently stopped tasks that failed (could not start, exited, failed health checks), read only when a plan is
+   * about to deploy or a failure shows (see src/hold): they outlive the failed deployment by an hour or so.
+   */
+  failedTasks?: ObservedFailedTask[];
+}
+
+export interface ObservedFailedTask {
+  taskDefinitionArn: string;
+  /** The task's stopped reason, or its container's (e.g. `CannotPullContainerError: ...`). */
+  reason: string;
 }
 
 /** DescribeTaskDefinition's `taskDefinition`, as returned (read-only fields included), plus its tags. */

@@ -54,7 +54,9 @@ export function desiredServiceSettings(manifest: ServiceManifest, context: Norma
         },
       ]
     : undefined;
-  let deploymentConfiguration: JsonRecord | undefined = rolling ? { ...rolling } : undefined;
+  // progressDeadlineSeconds is the controller's (the failed-revision hold), not ECS's.
+  const { progressDeadlineSeconds: _deadline, ...rollingConfig } = rolling ?? {};
+  let deploymentConfiguration: JsonRecord | undefined = rolling ? rollingConfig : undefined;
   if (native) {
     const { advancedConfiguration: _advanced, ...config } = native;
     deploymentConfiguration = config;

@@ -1,4 +1,4 @@
-export { planService, registrationInput } from './service.js';
+export { planService, registrationInput, revisionHash } from './service.js';
 export { planPrune, DEFAULT_MAX_DELETE_SHARE } from './prune.js';
 export type { PrunePlan, PruneOptions } from './prune.js';
 export { observationFor } from './observation.js';

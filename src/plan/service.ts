@@ -4,6 +4,9 @@ import { contextFromArn, diffValues, normalizeService, normalizeTaskDefinition }
 import type { CanonicalTaskDefinition, FieldChange, JsonRecord, NormalizeContext } from '../diff/index.js';
 import { scalableResourceId, serviceKey } from '../observe/index.js';
 import type { ObservedService, ObservedState } from '../observe/index.js';
+import { FAILURE_TAG, failureTagValue, isHeld, judgeHold } from '../hold/index.js';
+import type { Hold } from '../hold/index.js';
+import { versionHash } from '../rollout/index.js';
 import { planAutoscaling } from './autoscaling.js';
 import { desiredServiceSettings, desiredTaskDefinition, unresolvedTargetGroups, usesTaskSets } from './desired.js';
 import { planTags, tagList, tagRecord, tagsForCreate } from './tags.js';
@@ -191,7 +194,9 @@ function addUpdateActions(build: Build, service: ObservedService): void {
 
   const tdChanges = taskDefinitionChanges(build, service, external);
   const settingsChanges = serviceSettingsChanges(build, service, external);
-  const replacement = settingsChanges.filter((change) => requiresReplacement(change, spec.launchType, external));
+  const hold = external ? undefined : holdFor(build, service);
+  const held = isHeld(hold);
+  const replacement = held ? [] : settingsChanges.filter((change) => requiresReplacement(change, spec.launchType, external));
   if (replacement.length > 0) {
     planReplacement(build, service, replacement);
     return;
@@ -202,15 +207,16 @@ function addUpdateActions(build: Build, service: ObservedService): void {
   const adopting = service.tags[MANAGED_BY_TAG] !== tags.instance;
   if (adopting) plan.actions.push(...tagPlan.actions);
 
+  if (hold) plan.actions.push(...holdActions(service, hold, options));
   const update: JsonRecord = {};
   const reasons: string[] = [];
-  if (tdChanges.length > 0 && !external) {
+  if (tdChanges.length > 0 && !external && !held) {
     plan.actions.push(registerAction(desiredTaskDefinition(spec, context), tags, 'task definition content differs'));
     update.taskDefinition = REGISTERED_TASK_DEFINITION;
     reasons.push('taskDefinition');
   }
   const desiredSettings = wireSettings(desiredSettingsFor(build, service, external));
-  for (const field of unique(settingsChanges.map((change) => String(change.path[1])))) {
+  for (const field of held ? [] : unique(settingsChanges.map((change) => String(change.path[1])))) {
     const value = desiredSettings[field] ?? CLEARED_VALUE[field];
     if (value === undefined) {
       plan.messages.push(`${field} cannot be removed in place; set it in the manifest or recreate the service`);
@@ -259,9 +265,8 @@ function taskDefinitionChanges(build: Build, service: ObservedService, external:
   const { manifest, observed, context, plan } = build;
   const desired = desiredTaskDefinition(manifest.spec, context);
   const currentArn = external ? (service.taskSets.find((set) => set.status === 'PRIMARY')?.taskDefinition ?? '') : service.taskDefinition;
-  const current = observed.taskDefinitions[currentArn];
-  if (!current && currentArn !== '') plan.messages.push(`task definition ${currentArn} was not observed; treating it as different`);
-  const observedTd = current ? normalizeTaskDefinition({ ...current.definition, tags: tagList(current.tags) }, context) : undefined;
+  const observedTd = observedTaskDefinition(observed, currentArn, context);
+  if (!observedTd && currentArn !== '') plan.messages.push(`task definition ${currentArn} was not observed; treating it as different`);
   const changes = diffValues(desired, observedTd, ['taskDefinition']);
   if (external && changes.length > 0) {
     plan.deferred.push(...changes);
@@ -270,6 +275,63 @@ function taskDefinitionChanges(build: Build, service: ObservedService, external:
     plan.changes.push(...changes);
   }
   return changes;
+}
+
+/**
+ * The hash of everything that starts a new ECS deployment of the service: its task definition and service settings
+ * (not the count, tags or scaling, which change no deployment). The failed-revision hold is kept per this hash.
+ */
+export function revisionHash(manifest: ServiceManifest, context: NormalizeContext): string {
+  return versionHash({ taskDefinition: desiredTaskDefinition(manifest.spec, context), service: desiredServiceSettings(manifest, context) });
+}
+
+/** A registered task definition in canonical form, for comparing with the desired one; undefined when not observed. */
+function observedTaskDefinition(observed: ObservedState, arn: string, context: NormalizeContext): CanonicalTaskDefinition | undefined {
+  const current = observed.taskDefinitions[arn];
+  return current ? normalizeTaskDefinition({ ...current.definition, tags: tagList(current.tags) }, context) : undefined;
+}
+
+/** The failed-revision hold of a Rolling/Native service (src/hold), recorded in the plan when it is not `none`. */
+function holdFor(build: Build, service: ObservedService): Hold {
+  const { manifest, observed, context, options, plan } = build;
+  let desired: CanonicalTaskDefinition | undefined;
+  const rollout = manifest.spec.rollout;
+  const deadline = rollout?.strategy === 'Rolling' ? rollout.rolling?.progressDeadlineSeconds : undefined;
+  const hold = judgeHold({
+    service,
+    desiredHash: () => revisionHash(manifest, context),
+    runsDesired: (arn) => {
+      const td = observedTaskDefinition(observed, arn, context);
+      desired ??= desiredTaskDefinition(manifest.spec, context);
+      return td === undefined ? undefined : diffValues(desired, td).length === 0;
+    },
+    ...(rollout?.operator?.retry !== undefined ? { manifestRetry: rollout.operator.retry } : {}),
+    ...(deadline !== undefined ? { progressDeadlineSeconds: deadline } : {}),
+    gitRevision: options.revision,
+    nowSec: Math.floor((options.now ?? Date.now()) / 1000),
+    ...(options.recordKey ? { recordKey: options.recordKey } : {}),
+  });
+  if (hold.state !== 'none') plan.hold = hold;
+  if (hold.state === 'started' || hold.state === 'held') {
+    plan.messages.push(`revision ${hold.record.hash} failed (${hold.record.kind}): ${hold.record.message}; held: its task definition and service settings are not deployed until git changes them or an operator retries`);
+  } else if (hold.state === 'unreadable') {
+    plan.messages.push(`the failure record ${FAILURE_TAG} is not obeyed (${hold.error}): nothing is deployed until git changes the service or an operator retries`);
+  } else if (hold.state === 'ended') {
+    plan.messages.push(hold.why === 'retry' ? 'retry requested: the failed revision is deployed again' : 'the failed revision is no longer desired: the hold ends');
+  }
+  return hold;
+}
+
+/** Recording a failure (TagResource), or ending a hold (UntagResource) before deploying again. */
+function holdActions(service: ObservedService, hold: Hold, options: PlanOptions): PlannedAction[] {
+  const resourceArn = service.serviceArn;
+  if (hold.state === 'started') {
+    return [{ kind: 'TagResource', api: 'ecs', reason: `revision ${hold.record.hash} failed: hold it`, resourceKey: service.key, input: { resourceArn, tags: [{ key: FAILURE_TAG, value: failureTagValue(hold.record, resourceArn, options.recordKey) }] } }];
+  }
+  if (hold.state === 'ended') {
+    return [{ kind: 'UntagResource', api: 'ecs', reason: hold.why === 'retry' ? 'retry requested: the hold ends' : 'git changed the failed revision: the hold ends', resourceKey: service.key, input: { resourceArn, tagKeys: [FAILURE_TAG] } }];
+  }
+  return [];
 }
 
 function desiredSettingsFor(build: Build, service: ObservedService, external: boolean): JsonRecord {

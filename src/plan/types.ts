@@ -18,6 +18,8 @@ import type {
 import type { ModifyTargetGroupAttributesCommandInput, ModifyTargetGroupCommandInput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { FieldChange } from '../diff/index.js';
 import type { ServiceKey } from '../observe/index.js';
+import type { Hold } from '../hold/index.js';
+import type { RecordKey } from '../integrity/index.js';
 
 export { MANAGED_BY_TAG } from '../observe/index.js';
 export const REVISION_TAG = 'ecs-reconciler:revision';
@@ -91,6 +93,8 @@ export interface ServicePlan {
   messages: string[];
   /** Differences the rollout engine applies (task definition and traffic of Canary/BlueGreen services). */
   deferred: FieldChange[];
+  /** Rolling/Native: the failed-revision hold (src/hold), when a failure is recorded, detected or ends. */
+  hold?: Hold;
 }
 
 export interface PlanOptions {
@@ -100,6 +104,10 @@ export interface PlanOptions {
   instance?: string;
   /** Keep this many newest revisions of the family and deregister older unused ones. Off when undefined. */
   keepTaskDefinitionRevisions?: number;
+  /** Epoch ms, for the failed-revision hold's deadline and record. Default: the system clock. */
+  now?: number;
+  /** Signs the failure records the plan writes; one that does not verify is not obeyed. Unsigned without it. */
+  recordKey?: RecordKey;
 }
 
 export function resolveTaskDefinitionRef<T extends { taskDefinition?: string | TaskDefinitionRef }>(

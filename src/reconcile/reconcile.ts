@@ -5,6 +5,7 @@ import { loadDesiredState } from '../manifest/index.js';
 import type { DesiredService, DesiredStateSnapshot, InputLimits } from '../manifest/index.js';
 import { managedServices, observeClusters, observeServices, TaskDefinitionCache } from '../observe/index.js';
 import type { ObservedService, ObservedState } from '../observe/index.js';
+import { needsFailedTasks, observeFailedTasks } from '../hold/index.js';
 import { DEFAULT_INSTANCE, observationFor, planPrune, planService } from '../plan/index.js';
 import type { PlanOptions, ServicePlan } from '../plan/index.js';
 import { reconcileRollouts } from '../rollout/engine/pass.js';
@@ -28,6 +29,8 @@ export interface ReconcileOptions {
    * a read-back that still differs is retried `attempts` times in all, waiting `delayMs` times the attempt number.
    */
   readBack?: { attempts?: number; delayMs?: number; sleep?: (ms: number) => Promise<void> };
+  /** Signs the failure records the pass writes and verifies those it reads (src/hold, src/integrity). */
+  recordKey?: PlanOptions['recordKey'];
 }
 
 export interface ReconcileContext {
@@ -95,7 +98,12 @@ async function reconcilePass(
   try {
     const state = await observeDesired(run, desired, options.prune ?? false);
     report.observed = observedOf(desired, state);
-    const planOptions: PlanOptions = { revision: snapshot.revision, instance: options.instance ?? DEFAULT_INSTANCE };
+    const planOptions: PlanOptions = {
+      revision: snapshot.revision,
+      instance: options.instance ?? DEFAULT_INSTANCE,
+      now: context.rollout?.clock?.now() ?? Date.now(),
+      ...(options.recordKey ? { recordKey: options.recordKey } : {}),
+    };
     report.services.push(...(await applyServices(run, desired, state, planOptions)));
     if (run.rollout) {
       const engine = { ...run.rollout, clients: run.clients, taskDefinitions: run.taskDefinitions, instance: planOptions.instance ?? DEFAULT_INSTANCE, revision: snapshot.revision, dryRun: options.dryRun ?? false };
@@ -141,6 +149,7 @@ function planOne(service: DesiredService, state: ObservedState, planOptions: Pla
 
 async function applyServices(run: Run, desired: readonly DesiredService[], state: ObservedState, planOptions: PlanOptions): Promise<ServiceResult[]> {
   const planned = desired.map((service) => planOne(service, state, planOptions));
+  await recheckDeploys(run, planned, state, planOptions);
   const acting = run.options.dryRun
     ? []
     : planned.filter((entry): entry is Extract<Planned, { plan: ServicePlan }> => 'plan' in entry && entry.plan.outcome === 'changes' && entry.plan.actions.length > 0);
@@ -155,6 +164,20 @@ async function applyServices(run: Run, desired: readonly DesiredService[], state
     const execution = executions.get(entry.service.key);
     return execution ? appliedResult(entry.plan, execution, readBack.get(entry.service.key), entry.service.source) : plannedResult(entry.plan, entry.service.source);
   });
+}
+
+/**
+ * Before a Rolling/Native service is deployed, and when a failure is about to be recorded: its recently failed tasks
+ * (DescribeTasks) join the observation and the service is planned again. A rollback that finished before the
+ * controller looked leaves only them to show that the desired revision failed (it is then held, not redeployed),
+ * and they say why (`CannotPullContainerError: ...`). Best effort: without them the first plan stands.
+ */
+async function recheckDeploys(run: Run, planned: Planned[], state: ObservedState, planOptions: PlanOptions): Promise<void> {
+  for (const [index, entry] of planned.entries()) {
+    if (!('plan' in entry) || !needsFailedTasks(entry.plan)) continue;
+    const service = state.services[entry.plan.key];
+    if (service && (await observeFailedTasks(run.clients.ecs, run.taskDefinitions, state, service))) planned[index] = planOne(entry.service, state, planOptions);
+  }
 }
 
 /** Re-observes the applied services (in one batch) and re-plans them, retrying those not yet in sync. */

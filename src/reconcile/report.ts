@@ -1,5 +1,6 @@
 import { isSettled } from '../apply/index.js';
 import type { ApplyError, CallSummary, PruneResult, ServiceResult, ServiceStatus } from '../apply/index.js';
+import { isHeld } from '../hold/index.js';
 import { countBySeverity } from '../manifest/index.js';
 import type { Diagnostic, DesiredStateSnapshot } from '../manifest/index.js';
 import type { ObservedService } from '../observe/index.js';
@@ -61,12 +62,14 @@ export function countByStatus(report: ReconcileReport): Partial<Record<ServiceSt
 
 /**
  * Whether the pass fell short: it could not run, a manifest has errors, a service is not where its manifest
- * wants it (failed, not converged, conflict, requires replacement, blocked), or a prune deletion failed.
+ * wants it (failed, not converged, conflict, requires replacement, blocked, its revision failed and is held), or a
+ * prune deletion failed.
  * A refused prune is a guard doing its job, not a failure.
  */
 export function hasFailures(report: ReconcileReport): boolean {
   const pruneFailed = report.prune?.outcome === 'ok' && report.prune.services.some((service) => service.status === 'failed');
-  return report.error !== undefined || manifestErrors(report) > 0 || !report.services.every(isSettled) || pruneFailed;
+  const held = report.services.some((service) => isHeld(service.hold));
+  return report.error !== undefined || manifestErrors(report) > 0 || !report.services.every(isSettled) || held || pruneFailed;
 }
 
 /** Whether applying would change anything: a service not in sync, or a service prune would delete. */

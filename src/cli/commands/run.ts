@@ -9,7 +9,7 @@ import { createLogger, parseLevel } from '../../log/logger.js';
 import type { Logger } from '../../log/logger.js';
 import { parseDuration } from '../../manifest/index.js';
 import { stat } from 'node:fs/promises';
-import { addAwsOptions, awsClientOptions } from '../aws-options.js';
+import { addAwsOptions, awsClientOptions, optionalRecordKey } from '../aws-options.js';
 import { addLimitOptions, inputLimits } from '../limit-options.js';
 import type { AwsFlags } from '../aws-options.js';
 
@@ -125,7 +125,9 @@ export async function runController(flags: RunFlags): Promise<number> {
   if ((await stat(flags.dir).catch(() => undefined))?.isFile()) throw new Error(`--dir must be the desired-state folder, and ${flags.dir} is a file`);
   const log = createLogger({ level: flags.logLevel });
   const ha = haSettings(flags);
+  const recordKey = optionalRecordKey();
   const running = await startController({
+    ...(recordKey ? { recordKey } : {}),
     dir: flags.dir,
     instance: flags.instance,
     workers: flags.workers,

@@ -8,11 +8,12 @@ import { loadDesiredState } from '../../manifest/index.js';
 import type { DesiredService, DesiredStateSnapshot } from '../../manifest/index.js';
 import { observeServices, TaskDefinitionCache } from '../../observe/index.js';
 import type { ObservedState } from '../../observe/index.js';
-import { observationFor } from '../../plan/index.js';
+import { observationFor, planService } from '../../plan/index.js';
+import { describeFailedRevision, failedRevisionOf, isHeld } from '../../hold/index.js';
 import { parseServiceArgument, reconcileRollout, renderRolloutDetail, renderStatusTable, viewJson } from '../../rollout/engine/index.js';
 import type { ServiceStatusView } from '../../rollout/engine/index.js';
 import { parseDuration } from '../../manifest/index.js';
-import { addAwsOptions, awsClientOptions } from '../aws-options.js';
+import { addAwsOptions, awsClientOptions, recordKeyOption } from '../aws-options.js';
 import type { AwsFlags } from '../aws-options.js';
 
 interface StatusFlags extends AwsFlags {
@@ -51,15 +52,28 @@ async function viewOf(
   const strategy = service.manifest.spec.rollout?.strategy ?? 'Rolling';
   const observed = state.services[service.key];
   if (!observed) return { key: service.key, strategy, deployment: 'missing (not created yet)' };
-  if (strategy !== 'Canary' && strategy !== 'BlueGreen') {
-    const primary = observed.deployments.find((deployment) => deployment.status === 'PRIMARY');
-    return { key: service.key, strategy, deployment: primary ? `${primary.rolloutState ?? 'unknown'} ${primary.runningCount}/${primary.desiredCount} running` : 'no deployment' };
-  }
+  if (strategy !== 'Canary' && strategy !== 'BlueGreen') return { key: service.key, strategy, deployment: deploymentStatus(service, state, snapshot.revision) };
   const rollout = await reconcileRollout(
     { clients, taskDefinitions, instance: '', revision: snapshot.revision, dryRun: true, ...(now ? { clock: { now } } : {}) },
     { manifest: service.manifest, analysisTemplates: snapshot.analysisTemplates, observed: state },
   );
   return { key: service.key, strategy, rollout };
+}
+
+/**
+ * A Rolling/Native service's line, judged as the controller judges it (the plan's failed-revision hold): "rolled
+ * back" with the failed revision and the reason, and never ECS's COMPLETED for a revision that is not the desired one.
+ */
+export function deploymentStatus(service: DesiredService, state: ObservedState, revision: string): string {
+  const observed = state.services[service.key];
+  const primary = observed?.deployments.find((deployment) => deployment.status === 'PRIMARY');
+  if (!observed || !primary) return 'no deployment';
+  const plan = planService(service.manifest, state, { revision, ...recordKeyOption() });
+  const failed = isHeld(plan.hold) ? failedRevisionOf(plan.hold) : undefined;
+  if (failed) return `rolled back: ${describeFailedRevision(failed, service.manifest.spec.taskDefinition.family)}`;
+  const running = `${primary.runningCount}/${primary.desiredCount} running`;
+  const onDesired = !plan.changes.some((change) => change.path[0] === 'taskDefinition' || (change.path[0] === 'service' && change.path[1] !== 'desiredCount'));
+  return onDesired ? `${primary.rolloutState ?? 'unknown'} ${running}` : `${running} of another revision: the desired one is not deployed yet`;
 }
 
 /** A service's recent decisions as a running controller keeps them, or why they are not shown. */

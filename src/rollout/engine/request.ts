@@ -1,5 +1,6 @@
 /**
- * Operator requests from the CLI: `promote`, `promote --full`, `abort`, `retry` are written as the service tag
+ * Operator requests from the CLI: `promote`, `promote --full`, `abort`, `retry` (any strategy: it also ends the
+ * failed-revision hold of a Rolling/Native service, see src/hold) are written as the service tag
  * `ecs-reconciler:request` = `<verb>:<token>`. The controller's next pass applies a request once (its fingerprint
  * goes into the rollout record in the same write as the change it causes). Authorisation is AWS's: the caller's
  * own credentials make the TagResource call, so IAM on `ecs:TagResource` for the service decides who may act.
@@ -39,7 +40,8 @@ export async function sendOperatorRequest(ecs: ECSClient, ref: ServiceRef, verb:
   const described = await ecs.send(new DescribeServicesCommand({ cluster: ref.cluster, services: [ref.service] }));
   const service = described.services?.find((candidate) => candidate.status !== 'INACTIVE');
   if (!service?.serviceArn) throw new Error(`service ${ref.cluster}/${ref.service} not found`);
-  if (service.deploymentController?.type !== 'EXTERNAL') {
+  // retry also ends the failed-revision hold of a Rolling/Native service; promote and abort are rollout steps.
+  if (verb !== 'retry' && service.deploymentController?.type !== 'EXTERNAL') {
     throw new Error(`service ${ref.cluster}/${ref.service} is not a Canary or BlueGreen service (deployment controller ${service.deploymentController?.type ?? 'ECS'})`);
   }
   const request = formatRequest(verb, token);

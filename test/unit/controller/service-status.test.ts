@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceResult } from '../../../src/apply/index.js';
-import { DEFAULT_REQUEUE, healthOf, judgeError, judgeResult, statusFromPlan, strategyOf } from '../../../src/controller/service-status.js';
+import { DEFAULT_REQUEUE, healthOf, holdDecision, judgeError, judgeResult, statusFromPlan, strategyOf } from '../../../src/controller/service-status.js';
 import type { ObservedDeployment, ObservedService } from '../../../src/observe/index.js';
 import { desired } from './fixtures.js';
 
@@ -126,5 +126,43 @@ describe('statusFromPlan and strategyOf', () => {
 
   it('defaults the strategy to Rolling', () => {
     expect(strategyOf(desired('api'))).toBe('Rolling');
+  });
+});
+
+describe('a held revision (issue 14: status said Healthy/COMPLETED while the rolled-back revision served)', () => {
+  const record = {
+    hash: '0123456789abcdef',
+    kind: 'circuit-breaker' as const,
+    failedAt: 1_780_000_000,
+    taskDefinitionRevision: 7,
+    gitRevision: '1a2b3c4d5e6f',
+    consumed: {},
+    message: 'CannotPullContainerError: pull image manifest has been retried 7 time s : failed to resolve ref web:2.0.0: not found',
+  };
+
+  it('is Degraded and OutOfSync with the revision, who rolled it back and the tasks\' reason, though the old revision runs healthy', () => {
+    const verdict = judgeResult(result({ hold: { state: 'held', record } }), observed(), { ...context, family: 'api' });
+    expect(verdict).toMatchObject({ syncStatus: 'OutOfSync', healthStatus: 'Degraded', result: 'success', retry: false });
+    expect(verdict.message).toBe(
+      'api:7 (commit 1a2b3c4d5e6f) rolled back by the ECS deployment circuit breaker: CannotPullContainerError: pull image manifest has been retried 7 time s : failed to resolve ref web:2.0.0: not found; held until git changes the service or an operator retries',
+    );
+    expect(verdict.decision).toMatchObject({ action: 'hold', outcome: 'skipped' });
+  });
+
+  it('logs hold-started when the record was written and hold-ended when git or a retry ends it', () => {
+    expect(holdDecision(result({ status: 'changed', hold: { state: 'started', record } }), 'api')).toMatchObject({ action: 'hold-started', outcome: 'applied', details: { failedRevision: record.hash, by: 'circuit-breaker' } });
+    expect(holdDecision(result({ status: 'failed', hold: { state: 'started', record } }))).toBeUndefined();
+    expect(holdDecision(result({ status: 'changed', hold: { state: 'ended', record, why: 'retry' } }))).toMatchObject({ action: 'hold-ended', reason: 'an operator retried: the service is deployed again' });
+    expect(holdDecision(result({ hold: { state: 'held', record } }))).toBeUndefined();
+  });
+
+  it('a resync that does not queue the service reports it Degraded too', () => {
+    const plan = { key: 'prod/api', outcome: 'in-sync' as const, actions: [], changes: [], messages: [], deferred: [], hold: { state: 'held' as const, record } };
+    expect(statusFromPlan(plan, observed(), 'api')).toMatchObject({ syncStatus: 'OutOfSync', healthStatus: 'Degraded', message: expect.stringContaining('CannotPullContainerError') });
+  });
+
+  it('an unreadable record says so', () => {
+    const verdict = judgeResult(result({ hold: { state: 'unreadable', error: 'no version', value: 'x' } }), observed(), context);
+    expect(verdict).toMatchObject({ healthStatus: 'Degraded', message: expect.stringContaining('is not obeyed (no version)') });
   });
 });

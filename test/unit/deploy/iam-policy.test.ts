@@ -17,6 +17,7 @@ const granted = statements.flatMap(actionsOf);
  */
 const CONDITION_KEYS: Record<string, readonly string[]> = {
   'ecs:ListServices': ['ecs:cluster'],
+  'ecs:ListTasks': ['ecs:cluster', 'ecs:container-instance'],
   'ecs:CreateTaskSet': ['ecs:cluster'],
   'ecs:RegisterTaskDefinition': ['aws:RequestTag/'],
   'ecs:CreateService': ['aws:RequestTag/'],

@@ -41,6 +41,7 @@ describe('createMetrics: exposition', () => {
       rollouts_total: 'counter',
       rollout_duration_seconds: 'histogram',
       analysis_runs_total: 'counter',
+      failed_revisions_total: 'counter',
       desired_state_info: 'gauge',
       manifest_errors: 'gauge',
       manifest_load_total: 'counter',
@@ -202,6 +203,8 @@ describe('createMetrics: recording', () => {
     expect(valueOf(families, `${P}manifest_errors`)).toBe(0);
     expect(valueOf(families, `${P}rollouts_total`, { strategy: 'Canary', outcome: 'aborted', reason: 'analysis' })).toBe(1);
     expect(valueOf(families, `${P}rollouts_total`, { strategy: 'Canary', outcome: 'superseded', reason: '' })).toBe(1);
+    // An abort is a failed revision too; a superseded rollout is not.
+    expect(valueOf(families, `${P}failed_revisions_total`, { strategy: 'Canary', reason: 'analysis' })).toBe(1);
     expect(valueOf(families, `${P}rollout_duration_seconds_bucket`, { strategy: 'Canary', outcome: 'aborted', le: '900' })).toBe(1);
     expect(valueOf(families, `${P}analysis_runs_total`, { template: 'error-rate', outcome: 'Inconclusive' })).toBe(1);
     expect(valueOf(families, `${P}leader`)).toBe(1);

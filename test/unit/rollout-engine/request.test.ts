@@ -40,6 +40,17 @@ describe('operator requests', () => {
     expect(mock.commandCalls(TagResourceCommand)).toHaveLength(0);
   });
 
+  it('sends retry to any strategy: it also ends the failed-revision hold of a Rolling service', async () => {
+    const ecs = new ECSClient({ region: 'us-east-1' });
+    const mock = mockClient(ecs);
+    mock.on(DescribeServicesCommand).resolves({ services: [{ serviceArn: ARN, status: 'ACTIVE', deploymentController: { type: 'ECS' } }] });
+    mock.on(TagResourceCommand).resolves({});
+    await expect(sendOperatorRequest(ecs, { cluster: 'prod', service: 'web' }, 'promote')).rejects.toThrow('is not a Canary or BlueGreen service');
+    const { request } = await sendOperatorRequest(ecs, { cluster: 'prod', service: 'web' }, 'retry', 'tok-2');
+    expect(request).toBe('retry:tok-2');
+    expect(mock.commandCalls(TagResourceCommand)).toHaveLength(1);
+  });
+
   it('makes tokens that differ and parse as requests', () => {
     const a = newRequestToken(1767268800000);
     const b = newRequestToken(1767268800000);
