@@ -34,7 +34,7 @@ describe('a blue-green rollout driven by the controller process', () => {
     const waiting = await until('the new version waiting for promote', async () => {
       const service = await h.service();
       return service?.rollout?.phase === 'Paused' && service.rollout.step === 2 ? service : undefined;
-    }, 60_000);
+    }, 120_000);
     expect(waiting.rollout?.analysis).toEqual([{ template: 'error-rate', status: 'Successful' }]);
 
     // It stays there: reconcile after reconcile, nothing is written, test traffic on the new version, production not.
@@ -68,5 +68,5 @@ describe('a blue-green rollout driven by the controller process', () => {
     expect(detail.stdout).toMatch(/-s1 \(error-rate\): Successful/);
     expect(detail.stdout).toMatch(/-post \(error-rate\): Failed/);
     expect(h.guard.violations).toEqual([]);
-  }, 120_000);
+  }, 200_000);
 });

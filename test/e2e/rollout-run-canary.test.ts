@@ -87,7 +87,7 @@ describe('a canary driven by the controller process', () => {
     const printed = await cliStatus('shop/web', '--controller', h.controller.url);
     expect(printed).toContain(`Decisions (from ${h.controller.url}):`);
     expect(printed).toMatch(/set-weight +applied +canary step 4\/5: weight 10 -> 50 +\[controller\]/);
-  }, 120_000);
+  }, 200_000);
 
   it('fails analysis on a high error rate and rolls back: Degraded in /metrics, /status and `ecs-reconciler status`', async () => {
     const [stable] = await taskSets(h.clients);
@@ -127,7 +127,7 @@ describe('a canary driven by the controller process', () => {
     }
     expect(await cliStatus()).toMatch(/shop\/web\s+Canary\s+Degraded\/Done/);
     expect(h.guard.violations).toEqual([]);
-  }, 120_000);
+  }, 200_000);
 
   it('never routes to a version whose tasks never turn healthy, and aborts it at the progress deadline', async () => {
     await setBehaviour(h.sandbox.endpoint, { image: '*web:1.3.*', healthy: false });
@@ -142,5 +142,5 @@ describe('a canary driven by the controller process', () => {
     expect(await cliStatus(KEY)).toContain('aborted (deadline)');
     expect(sampleValue(await h.controller.metrics(), 'ecs_reconciler_rollouts_total', { strategy: 'Canary', outcome: 'aborted', reason: 'deadline' })).toBe(1);
     expect(h.guard.violations).toEqual([]);
-  }, 120_000);
+  }, 200_000);
 });

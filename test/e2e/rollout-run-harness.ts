@@ -8,12 +8,11 @@
  * every second, so a step takes about a second. The sandbox runs 10 times faster than the wall clock, so tasks start,
  * turn healthy and drain in a fraction of a second.
  *
- * The two clocks meet in analysis: the controller asks CloudWatch for a window ending at its last whole wall-clock
- * minute, while the sandbox stamps its metrics with its own, faster, time. So the sandbox starts 3 hours behind the
- * wall clock (at 10x it stays behind for about 20 minutes) and the analysis looks back 6 hours: every minute of
- * traffic the sandbox ever simulated is inside the window. A run therefore measures, with real GetMetricData queries
- * and metric math, the per-minute error ratio of the new version's target group over its whole life in this sandbox,
- * which starts empty in every test.
+ * Analysis reads CloudWatch, which the sandbox stamps in real time (its faster clock drives lifecycles only), while
+ * the controller reads the minutes before its own last whole minute: the first measurement waits a minute, so that a
+ * whole minute of the new version's traffic is in the window, then it measures twice, a second apart, the per-minute
+ * error ratio of the new version's target group over the last five minutes, with real GetMetricData queries and
+ * metric math.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,7 +20,6 @@ import path from 'node:path';
 import { destroyAwsClients } from '../../src/aws/index.js';
 import type { AwsClients } from '../../src/aws/index.js';
 import type { ServiceSummary } from '../../src/controller/status.js';
-import { ScaledClock } from '../../src/sandbox/core/clock.js';
 import { startSandbox } from '../../src/sandbox/sandbox.js';
 import type { RunningSandbox } from '../../src/sandbox/sandbox.js';
 import { sandboxCalls, startRun } from './controller-harness.js';
@@ -30,10 +28,8 @@ import { until } from './ha-harness.js';
 import { CANARY, errorRateTemplate, guardTraffic, KEY, newClients, SEED, serviceManifest, targetStates, taskSets, TG, writeDesiredState } from './rollout-harness.js';
 import type { SandboxCall, TrafficGuard } from './rollout-harness.js';
 
-const SANDBOX_BEHIND_MS = 3 * 3_600_000;
-
-/** Measured twice, a second apart, a second after the run starts; the window covers the sandbox's whole past. */
-const ANALYSIS = errorRateTemplate({ interval: '1s', count: 2, initialDelay: '1s', period: '6h' });
+/** Measured twice, a second apart, once a whole minute of the new version's traffic is in the window. */
+const ANALYSIS = errorRateTemplate({ interval: '1s', count: 2, initialDelay: '1m', period: '5m' });
 
 /** The old version's scale-down after a promotion or an abort: short, the controller runs on wall time. */
 export const SHORT_DELAYS = `      scaleDownDelaySeconds: 1
@@ -96,7 +92,7 @@ function startController(dir: string, endpoint: string): Promise<ControllerProce
  */
 export async function startRunRollout(rollout: string, rules: readonly string[]): Promise<RunRollout> {
   const [sandbox, dir] = await Promise.all([
-    startSandbox({ port: 0, seed: SEED, clock: new ScaledClock(10, Date.now() - SANDBOX_BEHIND_MS) }),
+    startSandbox({ port: 0, seed: SEED, timeScale: 10 }),
     mkdtemp(path.join(tmpdir(), 'ecs-reconciler-rollout-run-')),
   ]);
   const clients = newClients(sandbox.endpoint);
@@ -142,12 +138,12 @@ export async function startRunRollout(rollout: string, rules: readonly string[])
         const sets = await taskSets(clients);
         const alone = typeof hash === 'string' && sets.length === 1 && sets[0]?.status === 'PRIMARY' && sets[0].externalId === hash;
         return alone && (await targetStates(clients, oldGroup)).length === 0 && (await service())?.rollout?.phase === 'Stable' ? hash : undefined;
-      }, 90_000),
+      }, 150_000),
     async untilRolledBack() {
       await until('Degraded with the new task set removed', async () => {
         const live = (await taskSets(clients)).filter((set) => set.status !== 'DRAINING');
         return (await service())?.rollout?.phase === 'Degraded' && live.length === 1 ? true : undefined;
-      }, 60_000);
+      }, 120_000);
     },
     async stop() {
       guard.stop();

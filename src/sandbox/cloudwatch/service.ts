@@ -35,12 +35,15 @@ export function applyCloudWatchSeed(state: CloudWatchState, handlers: Handlers, 
   });
 }
 
-/** CloudWatch metrics and alarms, over awsJson1_0 (the SDK) and awsQuery (the AWS CLI v2.9). */
+/**
+ * CloudWatch metrics and alarms, over awsJson1_0 (the SDK) and awsQuery (the AWS CLI v2.9). Like AWS, it stamps
+ * datapoints and alarm states in real time, even when the simulated world runs faster than the wall clock.
+ */
 export const cloudwatchService: SandboxServiceFactory = (ctx) => {
   const state = new CloudWatchState({
     region: ctx.region,
     accountId: ctx.accountId,
-    clock: ctx.clock,
+    clock: ctx.realClock,
     ecs: () => ctx.views.ecs,
     targetGroupTraffic: () => trafficOf(ctx.views.elbv2),
   });
@@ -50,9 +53,9 @@ export const cloudwatchService: SandboxServiceFactory = (ctx) => {
   ctx.api.registerQueryService({ name: 'cloudwatch', signingName: 'monitoring', version: CLOUDWATCH_VERSION, xmlNamespace: CLOUDWATCH_XML_NAMESPACE, handlers });
   return {
     name: 'cloudwatch',
-    tick: (now) => state.tick(now),
+    tick: () => state.tick(ctx.realClock.now()),
     applySeed: (section) =>
-      applyCloudWatchSeed(state, handlers, section, { requestId: 'seed', service: 'cloudwatch', operation: 'seed', now: ctx.clock.now(), region: ctx.region, accountId: ctx.accountId }),
+      applyCloudWatchSeed(state, handlers, section, { requestId: 'seed', service: 'cloudwatch', operation: 'seed', now: ctx.realClock.now(), region: ctx.region, accountId: ctx.accountId }),
     state: () => state.snapshot(),
   };
 };

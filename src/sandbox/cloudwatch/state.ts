@@ -51,7 +51,8 @@ export const alarmNotFound = (names: string[]): AwsError => new AwsError('Resour
 
 /**
  * Simulated CloudWatch: metrics sampled from the simulated ELB traffic and ECS services, queries over them,
- * and alarms evaluated once per period in simulated time.
+ * and alarms evaluated once per period. Its clock is real time (the sandbox's realClock): the world is sampled
+ * as it stands at each moment, however fast its lifecycles run.
  */
 export class CloudWatchState {
   readonly store: MetricStore;
@@ -132,7 +133,7 @@ export class CloudWatchState {
   }
 
   /**
-   * Samples at most every few simulated seconds (and at each minute boundary, so finished minutes are
+   * Samples at most every few seconds (and at each minute boundary, so finished minutes are
    * complete), since the sandbox ticks before every request; alarms are evaluated with each sample.
    */
   tick(now: number): void {

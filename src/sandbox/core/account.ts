@@ -67,6 +67,7 @@ export class SandboxAccount implements ApiRegistry {
   private worldTime: number;
   /** What services see as "now": the step being replayed, not the clock's final value. */
   private readonly worldClock = { now: () => this.worldTime };
+  private readonly realClock = { now: () => this.clock.realTime(this.worldTime) };
 
   constructor(
     readonly clock: AdjustableClock,
@@ -82,6 +83,7 @@ export class SandboxAccount implements ApiRegistry {
       region: this.region,
       accountId: this.accountId,
       clock: this.worldClock,
+      realClock: this.realClock,
       views: this.views,
       api: this,
       behaviours: this.behaviours,

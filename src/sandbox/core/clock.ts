@@ -6,6 +6,12 @@ export interface AdjustableClock extends SandboxClock {
   advance(ms: number): void;
   /** True when time moves only by `advance`, so no background timer is needed. */
   readonly manual: boolean;
+  /**
+   * The real moment at which the simulation reaches `simulatedMs`: what AWS's own record keepers stamp (CloudWatch
+   * datapoints and alarm states are real time in AWS). Simulated lifecycles may run faster than the wall clock, but
+   * a controller queries metrics by its own clock and must never need to know the sandbox's.
+   */
+  realTime(simulatedMs: number): number;
 }
 
 function assertForward(ms: number): void {
@@ -29,9 +35,17 @@ export class ManualClock implements AdjustableClock {
     assertForward(ms);
     this.current += ms;
   }
+
+  /** Tests drive the controller with this same clock, so simulated time is their real time. */
+  realTime(simulatedMs: number): number {
+    return simulatedMs;
+  }
 }
 
-/** Wall time multiplied by `factor` from the moment of creation, so a demo can compress minutes into seconds. */
+/**
+ * Wall time multiplied by `factor` from the moment of creation, so a demo can compress minutes into seconds. The
+ * speed-up is for simulated lifecycles only: `realTime` maps a simulated moment back onto the wall clock.
+ */
 export class ScaledClock implements AdjustableClock {
   readonly manual = false;
   private readonly wallStart: number;
@@ -53,5 +67,10 @@ export class ScaledClock implements AdjustableClock {
   advance(ms: number): void {
     assertForward(ms);
     this.offset += ms;
+  }
+
+  /** An `advance` is a jump of simulated time only: the wall clock does not move with it. */
+  realTime(simulatedMs: number): number {
+    return Math.floor(this.wallStart + (simulatedMs - this.startMs - this.offset) / this.factor);
   }
 }

@@ -50,7 +50,10 @@ export interface ApiRegistry {
 export interface ServiceContext {
   region: string;
   accountId: string;
+  /** Simulated time: the step of the world being replayed. */
   clock: SandboxClock;
+  /** Real time at that step (see AdjustableClock.realTime): what CloudWatch stamps. */
+  realClock: SandboxClock;
   /** Publish your own view here; read the others' lazily (at call time), since creation order is arbitrary. */
   views: SandboxViews;
   api: ApiRegistry;
