@@ -3,6 +3,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { installAttemptMiddleware, isMutatingOperation, operationName } from './calls.js';
+import { installEndpointFailureMiddleware } from './endpoint-errors.js';
 import type { AwsApi, AwsCallObserver } from './calls.js';
 import { ApiRateLimiter, systemClock } from './rate-limit.js';
 import type { LimiterClock, RateLimitSettings } from './rate-limit.js';
@@ -94,6 +95,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
       observer: options.observer,
       limiter: limits ? new ApiRateLimiter(limits, clock) : undefined,
     });
+    installEndpointFailureMiddleware(clients[api] as never);
     if (options.beforeMutatingCall) installMutatingCallCheck(clients[api] as never, api, options.beforeMutatingCall);
   }
   return clients;

@@ -4,3 +4,4 @@ export { classifyOutcome, isMutatingOperation, isThrottlingError, operationName 
 export type { AwsApi, AwsCallEvent, AwsCallObserver, AwsCallOutcome } from './calls.js';
 export { ApiRateLimiter, TokenBucket, systemClock } from './rate-limit.js';
 export type { BucketSettings, LimiterClock, RateLimitSettings } from './rate-limit.js';
+export { endpointFailure, isLoopbackHost } from './endpoint-errors.js';

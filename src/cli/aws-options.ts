@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { createAwsClients, destroyAwsClients } from '../aws/index.js';
+import { createAwsClients, destroyAwsClients, isLoopbackHost } from '../aws/index.js';
 import type { AwsClientOptions } from '../aws/index.js';
 import type { InputLimits } from '../manifest/index.js';
 import { CallRecorder } from '../apply/index.js';
@@ -24,34 +24,34 @@ export function addAwsOptions(command: Command): Command {
     .addOption(new Option('--instance <name>', 'controller instance: the value of the ecs-reconciler:managed-by tag').env('ECS_RECONCILER_INSTANCE').default(DEFAULT_INSTANCE));
 }
 
-function parseEndpoint(value: string): string {
+function parseEndpoint(value: string, source = '--endpoint-url'): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new Error(`--endpoint-url must be a URL such as http://127.0.0.1:4566, got "${value}"`);
+    throw new Error(`${source} must be a URL such as http://127.0.0.1:4566, got "${value}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`--endpoint-url must use http or https, got "${value}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${source} must use http or https, got "${value}"`);
   return value;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /** A loopback endpoint is the sandbox, which checks no signature: it needs no real credentials. */
 function sandboxCredentials(endpoint: string | undefined): Record<string, unknown> {
-  if (!endpoint || !LOOPBACK_HOSTS.has(new URL(endpoint).hostname)) return {};
+  if (!endpoint || !isLoopbackHost(new URL(endpoint).hostname)) return {};
   if (process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE) return {};
   return { credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } };
 }
 
 /**
  * Client options from the flags. An explicit endpoint without any region configured is almost always the sandbox,
- * so the region then defaults to us-east-1 rather than failing.
+ * so the region then defaults to us-east-1 rather than failing. AWS_ENDPOINT_URL counts as explicit here (the SDK
+ * itself reads it, and the per-service AWS_ENDPOINT_URL_<SERVICE> still win over it).
  */
 export function awsClientOptions(flags: AwsFlags, extra: Pick<AwsClientOptions, 'observer' | 'clientConfig'> = {}): AwsClientOptions {
   const endpoint = flags.endpointUrl === undefined ? undefined : parseEndpoint(flags.endpointUrl);
-  const region = flags.region ?? process.env.AWS_REGION ?? (endpoint ? 'us-east-1' : undefined);
-  const clientConfig = { ...sandboxCredentials(endpoint), ...extra.clientConfig };
+  const fromEnvironment = process.env.AWS_ENDPOINT_URL ? parseEndpoint(process.env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL') : undefined;
+  const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (endpoint ?? fromEnvironment ? 'us-east-1' : undefined);
+  const clientConfig = { ...sandboxCredentials(endpoint ?? fromEnvironment), ...extra.clientConfig };
   return { ...extra, clientConfig, ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) };
 }
 

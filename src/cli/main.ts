@@ -17,6 +17,14 @@ import { register as registerWait } from './commands/wait.js';
 // container image runs a newer Node, and the warning on stderr would only clutter output that scripts read.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// `ecs-reconciler schema | head`: the reader has gone, which is not our error. Stop quietly, with the exit code so far.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit();
+  });
+}
+
 const program = new Command('ecs-reconciler')
   .description('GitOps reconciliation controller for AWS ECS')
   .version('0.1.0');

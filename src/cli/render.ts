@@ -45,7 +45,8 @@ export function renderReport(report: ReconcileReport, options: RenderReportOptio
     ...(report.prune ? [renderPrune(report.prune)] : []),
     ...(report.error ? [paint('red', `error: ${report.error.code}: ${report.error.message}`)] : []),
     ...(options.showCalls && report.calls ? [renderCalls(report.calls)] : []),
-    summaryLine(report),
+    // After an error that stopped the pass before any service, "0 services" would read as an empty folder.
+    ...(report.error && report.services.length === 0 ? [] : [summaryLine(report)]),
   ];
   return `${sections.join('\n\n')}\n`;
 }

@@ -43,6 +43,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         colorize: 'isTTY' in destination && destination.isTTY === true,
         translateTime: 'SYS:HH:MM:ss.l',
         ignore: 'pid,hostname,name',
+        // One line per record: a terminal full of AWS calls is unreadable at a dozen lines each.
+        singleLine: true,
       }),
     );
   }

@@ -36,7 +36,7 @@ export function planPrune(desiredKeys: readonly ServiceKey[], observedManaged: r
   if (share > maxShare && !options.force) {
     return {
       outcome: 'refused',
-      reason: `pruning would delete ${doomed.length} of ${live.length} managed services (${Math.round(share * 100)}% > ${Math.round(maxShare * 100)}%); use force to confirm`,
+      reason: `pruning would delete ${doomed.length} of ${live.length} managed services (${Math.round(share * 100)}% > ${Math.round(maxShare * 100)}%); to confirm, run \`ecs-reconciler apply --prune --force-prune\``,
       deleteKeys,
       actions: [],
     };

@@ -2,11 +2,22 @@ import type { Command } from 'commander';
 import { createAwsClients, destroyAwsClients } from '../../aws/index.js';
 import { parseServiceArgument, sendOperatorRequest } from '../../rollout/engine/index.js';
 import type { RequestVerb } from '../../rollout/index.js';
+import { loadDesiredState } from '../../manifest/index.js';
 import { addAwsOptions, awsClientOptions } from '../aws-options.js';
 import type { AwsFlags } from '../aws-options.js';
 
 export interface RequestFlags extends AwsFlags {
   cluster?: string;
+  dir: string;
+}
+
+/** The services the manifests in `dir` name, to find a bare name's cluster; none when the folder cannot be read. */
+async function knownServices(dir: string) {
+  try {
+    return [...(await loadDesiredState(dir)).services.values()];
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -14,7 +25,8 @@ export interface RequestFlags extends AwsFlags {
  * credentials make the TagResource call: IAM on ecs:TagResource for the service is the authorisation.
  */
 export async function runOperatorRequest(verb: RequestVerb, argument: string, flags: RequestFlags, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const ref = parseServiceArgument(argument, flags.cluster);
+  const bare = !argument.includes('/') && flags.cluster === undefined;
+  const ref = parseServiceArgument(argument, flags.cluster, bare ? await knownServices(flags.dir) : []);
   const clients = createAwsClients(awsClientOptions(flags));
   try {
     const { request } = await sendOperatorRequest(clients.ecs, ref, verb);
@@ -31,8 +43,9 @@ export function operatorCommand(program: Command, name: string, description: str
     program
       .command(name)
       .description(description)
-      .argument('<service>', 'cluster/name, or name with --cluster')
-      .option('--cluster <cluster>', 'the cluster, when SERVICE is a bare name'),
+      .argument('<service>', 'cluster/name, or a name (unique among the manifests in --dir, else with --cluster)')
+      .option('--cluster <cluster>', 'the cluster, when SERVICE is a bare name')
+      .option('--dir <dir>', 'desired-state folder, to find the cluster of a bare SERVICE name', 'desired-state'),
   );
 }
 

@@ -111,7 +111,8 @@ export function renderStatus(views: readonly ServiceStatusView[], options: { jso
 }
 
 async function runStatus(serviceArgument: string | undefined, flags: StatusFlags): Promise<number> {
-  const only = serviceArgument === undefined ? undefined : (({ cluster, service }) => `${cluster}/${service}`)(parseServiceArgument(serviceArgument, flags.cluster));
+  const known = [...(await loadDesiredState(flags.dir)).services.values()];
+  const only = serviceArgument === undefined ? undefined : (({ cluster, service }) => `${cluster}/${service}`)(parseServiceArgument(serviceArgument, flags.cluster, known));
   const intervalMs = parseDuration(flags.interval) * 1000;
   const clients = createAwsClients(awsClientOptions(flags));
   try {
@@ -135,7 +136,7 @@ export function register(program: Command): void {
     program
       .command('status')
       .description('rollout phase, steps, weights, task sets and analysis of one service, or a table of all (reads AWS directly)')
-      .argument('[service]', 'cluster/name, or name with --cluster; omit for every service of the manifests')
+      .argument('[service]', 'cluster/name, or a name (unique among the manifests, else with --cluster); omit for every service of the manifests')
       .option('--dir <dir>', 'desired-state folder (for the steps and analysis templates)', 'desired-state')
       .option('--cluster <cluster>', 'the cluster, when SERVICE is a bare name')
       .option('--watch', 'redraw until Ctrl+C')

@@ -16,16 +16,24 @@ export interface ServiceRef {
   service: string;
 }
 
-/** `cluster/name`, or `name` with `--cluster`. */
-export function parseServiceArgument(argument: string, cluster: string | undefined): ServiceRef {
+/**
+ * `cluster/name`; `name` with `--cluster`; or a bare `name` that only one of the `known` services has (the
+ * services the manifests name, in any cluster). An ambiguous or unknown bare name is an error listing the choices.
+ */
+export function parseServiceArgument(argument: string, cluster: string | undefined, known: ReadonlyArray<{ cluster: string; name: string }> = []): ServiceRef {
   const parts = argument.split('/');
   if (parts.length === 2 && parts[0] && parts[1]) {
     if (cluster !== undefined && cluster !== parts[0]) throw new Error(`service "${argument}" names cluster ${parts[0]}, but --cluster says ${cluster}`);
     return { cluster: parts[0], service: parts[1] };
   }
   if (parts.length === 1 && argument !== '') {
-    if (cluster === undefined) throw new Error(`service "${argument}": give it as cluster/name, or pass --cluster`);
-    return { cluster, service: argument };
+    if (cluster !== undefined) return { cluster, service: argument };
+    const matches = known.filter((ref) => ref.name === argument);
+    if (matches.length === 1) return { cluster: matches[0]!.cluster, service: argument };
+    const keys = (refs: typeof known) => refs.map((ref) => `${ref.cluster}/${ref.name}`).sort().join(', ');
+    if (matches.length > 1) throw new Error(`service "${argument}" is in several clusters: ${keys(matches)}; give it as cluster/name, or pass --cluster`);
+    const choices = known.length > 0 ? ` (the manifests name ${keys(known)})` : '';
+    throw new Error(`service "${argument}": no manifest names a service of that name${choices}; give it as cluster/name, or pass --cluster`);
   }
   throw new Error(`service "${argument}" must be cluster/name or name (with --cluster)`);
 }

@@ -38,11 +38,15 @@ describe('createLogger', () => {
     expect(out.records()[0]).toMatchObject({ password: '[redacted]', credentials: { secretAccessKey: '[redacted]' } });
   });
 
-  it('writes human-readable lines through pino-pretty in-process when asked', async () => {
+  it('writes one human-readable line per record through pino-pretty in-process when asked', async () => {
     const out = captureLines();
-    createLogger({ destination: out.stream, pretty: true }).info({ cluster: 'prod' }, 'started');
+    const log = createLogger({ destination: out.stream, pretty: true });
+    log.info({ cluster: 'prod' }, 'started');
+    log.info({ event: 'aws-call', api: 'ecs', operation: 'DescribeServices', outcome: 'ok', mutating: false, durationMs: 12 }, 'ecs:DescribeServices ok');
     await settle();
-    expect(out.lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: started$/);
-    expect(out.lines.join('\n')).toContain('cluster: "prod"');
+    expect(out.lines.filter((line) => line !== '')).toEqual([
+      expect.stringMatching(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: started \{"cluster":"prod"\}$/),
+      expect.stringMatching(/INFO: ecs:DescribeServices ok \{"event":"aws-call","api":"ecs","operation":"DescribeServices","outcome":"ok","mutating":false,"durationMs":12\}$/),
+    ]);
   });
 });

@@ -51,6 +51,11 @@ describe('planPrune', () => {
     expect(planPrune(keys(kept), ten).outcome).toBe(outcome);
   });
 
+  it('names the flag that overrides the share when it refuses', () => {
+    const plan = planPrune(keys(1), ten);
+    expect(plan.outcome === 'refused' && plan.reason).toBe('pruning would delete 9 of 10 managed services (90% > 30%); to confirm, run `ecs-reconciler apply --prune --force-prune`');
+  });
+
   it('deletes beyond the share when forced', () => {
     const plan = planPrune(keys(1), ten, { force: true });
     expect(plan.outcome).toBe('ok');

@@ -11,8 +11,20 @@ describe('the SERVICE argument', () => {
     expect(parseServiceArgument('prod/web', 'prod')).toEqual({ cluster: 'prod', service: 'web' });
   });
 
+  it('takes a bare name that only one known service has, in whichever cluster', () => {
+    const known = [
+      { cluster: 'demo', name: 'web' },
+      { cluster: 'demo', name: 'checkout' },
+      { cluster: 'prod', name: 'web' },
+    ];
+    expect(parseServiceArgument('checkout', undefined, known)).toEqual({ cluster: 'demo', service: 'checkout' });
+    expect(() => parseServiceArgument('web', undefined, known)).toThrow('service "web" is in several clusters: demo/web, prod/web; give it as cluster/name, or pass --cluster');
+    expect(() => parseServiceArgument('cart', undefined, known)).toThrow('service "cart": no manifest names a service of that name (the manifests name demo/checkout, demo/web, prod/web)');
+    expect(parseServiceArgument('web', 'prod', known)).toEqual({ cluster: 'prod', service: 'web' });
+  });
+
   it('says what is wrong', () => {
-    expect(() => parseServiceArgument('web', undefined)).toThrow('service "web": give it as cluster/name, or pass --cluster');
+    expect(() => parseServiceArgument('web', undefined)).toThrow('service "web": no manifest names a service of that name; give it as cluster/name, or pass --cluster');
     expect(() => parseServiceArgument('prod/web', 'staging')).toThrow('names cluster prod, but --cluster says staging');
     expect(() => parseServiceArgument('a/b/c', undefined)).toThrow('must be cluster/name or name');
   });
