@@ -85,6 +85,8 @@ export class Controller {
   private readonly rolloutReports = new Map<ServiceKey, RolloutReport>();
   /** The manifest hash each service was last in sync with: a change applied at the same hash undid drift. */
   private readonly syncedHashes = new Map<ServiceKey, string>();
+  /** The notes last logged per service, so that each is logged once (logNewNotes). */
+  private readonly loggedNotes = new Map<ServiceKey, ReadonlySet<string>>();
   /** Deletions the last resync's prune plan approved, each done by the worker that takes the key. */
   private approvedDeletions = new Map<ServiceKey, OkPrunePlan>();
   /** Keys the initial resync queued and no worker finished yet; undefined until the initial resync ran. */
@@ -307,6 +309,7 @@ export class Controller {
     if (!this.statuses.has(key)) return;
     this.statuses.delete(key);
     this.syncedHashes.delete(key);
+    this.loggedNotes.delete(key);
     this.rolloutReports.delete(key);
     this.decisions.forget(key);
     this.options.metrics.removeService(key);
@@ -399,6 +402,7 @@ export class Controller {
       (error: unknown): ReconcileReport => ({ revision: this.store.revision ?? '', root: '', dryRun: false, services: [], diagnostics: [], error: toApplyError(error) }),
     );
     const result = report.services.find((service) => service.key === desired.key);
+    if (result?.status === 'in-sync' || result?.status === 'changed') this.logNewNotes(log, desired.key, result.messages);
     const drift = result?.status === 'changed' && this.syncedHashes.get(desired.key) === desired.hash;
     const verdict: Verdict =
       report.error || !result
@@ -432,6 +436,17 @@ export class Controller {
     if (verdict.retry) throw new Error(verdict.message ?? `reconcile of ${desired.key} failed`);
     const delays = [verdict.requeueAfterMs, report.requeueAfterMs].filter((delay): delay is number => delay !== undefined);
     return delays.length === 0 ? undefined : { requeueAfterMs: Math.min(...delays) };
+  }
+
+  /**
+   * A plan's notes (e.g. "desiredCount 5 is ignored: ...") when they first appear, not at every reconcile. The other
+   * statuses carry their messages in the decision line already.
+   */
+  private logNewNotes(log: Logger, key: ServiceKey, notes: readonly string[]): void {
+    const logged = this.loggedNotes.get(key);
+    for (const note of notes) if (!logged?.has(note)) log.info({ event: 'note' }, note);
+    if (notes.length > 0) this.loggedNotes.set(key, new Set(notes));
+    else this.loggedNotes.delete(key);
   }
 
   private async deleteService(key: ServiceKey, plan: OkPrunePlan): Promise<void> {

@@ -392,9 +392,10 @@ function planReplacement(build: Build, service: ObservedService, replacement: Fi
 
 /**
  * The desired count to set, if any. When autoscaling owns the count (declared in the manifest, or a scalable
- * target exists) it is only pulled back inside [min, max]; a manifest without desiredCount leaves it alone.
+ * target exists) it is only pulled back inside [min, max]; a manifest without desiredCount leaves it alone. A
+ * manifest desiredCount that this leaves unapplied gets a note, so that an edit never does nothing silently.
  */
-function desiredCountFor({ manifest, observed }: Build, service: ObservedService): number | undefined {
+function desiredCountFor({ manifest, observed, plan }: Build, service: ObservedService): number | undefined {
   const { spec } = manifest;
   const target = observed.scalableTargets[scalableResourceId(service.key)];
   const bounds = spec.autoscaling
@@ -402,8 +403,14 @@ function desiredCountFor({ manifest, observed }: Build, service: ObservedService
     : target
       ? { min: target.minCapacity, max: target.maxCapacity }
       : undefined;
-  if (bounds) return clamp(service.desiredCount, bounds.min, bounds.max);
-  return spec.desiredCount;
+  if (!bounds) return spec.desiredCount;
+  const count = clamp(service.desiredCount, bounds.min, bounds.max);
+  if (spec.desiredCount !== undefined && spec.desiredCount !== count) {
+    const owner = spec.autoscaling ? 'its autoscaling' : `the scalable target ${scalableResourceId(service.key)}`;
+    const remedy = spec.autoscaling ? 'set autoscaling.minCapacity/maxCapacity to move it' : "change the scalable target's capacity to move it";
+    plan.messages.push(`desiredCount ${spec.desiredCount} is ignored: ${owner} owns the count (${count} now, within ${bounds.min}..${bounds.max}); ${remedy}`);
+  }
+  return count;
 }
 
 /** Keeps the newest N revisions of the family (counting one about to be registered) and never one in use. */

@@ -64,7 +64,7 @@ class FakeIo implements ControllerIo {
     const plan = planService(service.manifest, this.aws.state, { revision: snapshot.revision });
     const status = this.scripted.get(key) ?? (plan.actions.length > 0 ? 'changed' : 'in-sync');
     if (status === 'changed') this.aws.apply(plan.actions);
-    const result: ServiceResult = { key, status, changes: plan.changes, actions: [], deferred: [], messages: [] };
+    const result: ServiceResult = { key, status, changes: plan.changes, actions: [], deferred: [], messages: plan.messages };
     const timer = this.timers.get(key);
     const rollout = this.rollouts.get(key);
     return {
@@ -263,6 +263,30 @@ describe('Controller: timers', () => {
     time.advance(1);
     await flush();
     expect(io.reconciled).toEqual(['prod/api', 'prod/api']);
+    await controller.stop();
+  });
+});
+
+describe('Controller: notes', () => {
+  it('logs a note of the plan (an ignored desiredCount) once, not at every reconcile of the service', async () => {
+    const io = new FakeIo([{ file: 'api.yaml', services: [api] }]);
+    io.aws.apply(planService(api.manifest, io.aws.state, { revision: 'rev-1' }).actions);
+    const suspendedState = { dynamicScalingInSuspended: false, dynamicScalingOutSuspended: false, scheduledScalingSuspended: false };
+    io.aws.state.scalableTargets['service/prod/api'] = { resourceId: 'service/prod/api', minCapacity: 1, maxCapacity: 20, suspendedState };
+    io.aws.state.services['prod/api']!.desiredCount = 8;
+    io.timers.set('prod/api', 5_000);
+    const { controller, time, logs } = setUp(io);
+    await controller.start();
+    io.change([{ file: 'api.yaml', services: [desired('api', { desiredCount: 5 })] }]);
+    await flush();
+    for (let i = 0; i < 3; i++) {
+      time.advance(5_000);
+      await flush();
+    }
+    expect(io.reconciled.length).toBeGreaterThanOrEqual(3);
+    expect(logs.records().filter((line) => line.event === 'note').map((line) => line.msg)).toEqual([
+      "desiredCount 5 is ignored: the scalable target service/prod/api owns the count (8 now, within 1..20); change the scalable target's capacity to move it",
+    ]);
     await controller.stop();
   });
 });

@@ -150,6 +150,14 @@ describe('planService: desiredCount ownership', () => {
     expect(plan.actions.map((a) => a.input)).toEqual(expected);
   });
 
+  it('says when the manifest desiredCount is ignored, and only then', () => {
+    const aws = deployed({ autoscaling, desiredCount: 2 });
+    expect(planService(manifest({ autoscaling, desiredCount: 2 }), aws.state, { revision: 'r1' }).messages).toEqual([]);
+    const edited = planService(manifest({ autoscaling, desiredCount: 5 }), aws.state, { revision: 'r2' });
+    expect(edited.actions).toEqual([]);
+    expect(edited.messages).toEqual(['desiredCount 5 is ignored: its autoscaling owns the count (2 now, within 2..10); set autoscaling.minCapacity/maxCapacity to move it']);
+  });
+
   it('a manifest without desiredCount leaves the count alone', () => {
     const aws = deployed();
     aws.state.services['prod/checkout']!.desiredCount = 9;
@@ -160,7 +168,11 @@ describe('planService: desiredCount ownership', () => {
     const aws = deployed();
     aws.state.scalableTargets['service/prod/checkout'] = { resourceId: 'service/prod/checkout', minCapacity: 1, maxCapacity: 20, suspendedState: { dynamicScalingInSuspended: false, dynamicScalingOutSuspended: false, scheduledScalingSuspended: false } };
     aws.state.services['prod/checkout']!.desiredCount = 8;
-    expect(planService(manifest({ desiredCount: 3 }), aws.state, { revision: 'r2' }).actions).toEqual([]);
+    const plan = planService(manifest({ desiredCount: 3 }), aws.state, { revision: 'r2' });
+    expect(plan.actions).toEqual([]);
+    expect(plan.messages).toEqual([
+      "desiredCount 3 is ignored: the scalable target service/prod/checkout owns the count (8 now, within 1..20); change the scalable target's capacity to move it",
+    ]);
   });
 });
 
