@@ -33,7 +33,7 @@ import type { FolderWatcher } from './watch.js';
 import { runWorkers } from './workers.js';
 import type { HandlerResult, WorkersExit } from './workers.js';
 import { WorkQueue } from './workqueue.js';
-import { recordRolloutMetrics, rolloutHealth, toRolloutSummary } from '../rollout/engine/index.js';
+import { isRolloutMessage, recordRolloutMetrics, rolloutHealth, toRolloutSummary } from '../rollout/engine/index.js';
 import type { RolloutReport, ServiceStatusView } from '../rollout/engine/index.js';
 
 export const DEFAULT_RESYNC_MS = 5 * 60_000;
@@ -402,7 +402,7 @@ export class Controller {
       (error: unknown): ReconcileReport => ({ revision: this.store.revision ?? '', root: '', dryRun: false, services: [], diagnostics: [], error: toApplyError(error) }),
     );
     const result = report.services.find((service) => service.key === desired.key);
-    if (result?.status === 'in-sync' || result?.status === 'changed') this.logNewNotes(log, desired.key, result.messages);
+    if (result?.status === 'in-sync' || result?.status === 'changed') this.logNewNotes(log, desired.key, result.messages.filter((message) => !isRolloutMessage(message)));
     const drift = result?.status === 'changed' && this.syncedHashes.get(desired.key) === desired.hash;
     const verdict: Verdict =
       report.error || !result
@@ -440,7 +440,7 @@ export class Controller {
 
   /**
    * A plan's notes (e.g. "desiredCount 5 is ignored: ...") when they first appear, not at every reconcile. The other
-   * statuses carry their messages in the decision line already.
+   * statuses carry their messages in the decision line already, and a rollout's progress has lines of its own.
    */
   private logNewNotes(log: Logger, key: ServiceKey, notes: readonly string[]): void {
     const logged = this.loggedNotes.get(key);

@@ -10,6 +10,7 @@ export { ANALYSIS_TAG_PREFIX, readRuns, refForRun, runTagKey } from './analysis-
 export type { StoredRun } from './analysis-runs.js';
 export { ensureRegistered, findRegistered, REVISIONS_COMPARED } from './task-definition.js';
 export { recordRolloutMetrics, rolloutHealth, toRolloutSummary } from './summary.js';
+export { isRolloutMessage } from './pass.js';
 export { newRequestToken, parseServiceArgument, sendOperatorRequest } from './request.js';
 export type { ServiceRef } from './request.js';
 export { renderRolloutDetail, renderStatusTable, viewJson } from './view.js';

@@ -44,12 +44,20 @@ export async function reconcileRollouts(
   return { rollouts, ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}) };
 }
 
+/** How a rollout pass's status reads among a service's messages: `rollout <phase> (<subPhase>): ...`, `rollout: <error>`. */
+const ROLLOUT_MESSAGE_PREFIX = 'rollout';
+
+/** Whether a service message is the rollout pass's status (which changes at every step) rather than a plan's note. */
+export function isRolloutMessage(message: string): boolean {
+  return message.startsWith(`${ROLLOUT_MESSAGE_PREFIX} `) || message.startsWith(`${ROLLOUT_MESSAGE_PREFIX}: `);
+}
+
 function mergeInto(result: ServiceResult, report: RolloutReport): void {
   if (report.error) {
     result.status = 'failed';
     result.error = report.error;
-    result.messages.push(`rollout: ${report.error.code}: ${report.error.message}`);
+    result.messages.push(`${ROLLOUT_MESSAGE_PREFIX}: ${report.error.code}: ${report.error.message}`);
     return;
   }
-  if (report.status) result.messages.push(`rollout ${report.status.phase} (${report.status.subPhase}): ${report.status.message}`);
+  if (report.status) result.messages.push(`${ROLLOUT_MESSAGE_PREFIX} ${report.status.phase} (${report.status.subPhase}): ${report.status.message}`);
 }
