@@ -2,6 +2,8 @@ import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { AwsClients } from '../aws/index.js';
 import type { ActionKind, PlannedAction } from '../plan/index.js';
 import { sendAction } from './commands.js';
+import { TaskDefinitionCache } from '../observe/index.js';
+import { findRegistered } from './registrations.js';
 import type { PendingRegistrations } from './registrations.js';
 
 export interface ApplyError {
@@ -45,15 +47,30 @@ export function toApplyError(error: unknown, action?: ActionKind): ApplyError {
 }
 
 /**
+ * Before a RegisterTaskDefinition, the family's newest ACTIVE revision is compared with the content: the revision a
+ * failed attempt left behind is the newest one, so comparing one costs one ListTaskDefinitions per registration
+ * (and a DescribeTaskDefinition when that revision is not cached) and still never registers identical content twice.
+ */
+export const REVISIONS_COMPARED_BEFORE_REGISTERING = 1;
+
+export interface ExecuteOptions {
+  /** Kept across passes by a long-running caller: a registration whose follow-up failed is reused without a read. */
+  registrations?: PendingRegistrations;
+  /** Task definitions read so far (immutable, so cached for the process's life). */
+  taskDefinitions?: TaskDefinitionCache;
+}
+
+/**
  * Runs one service's actions in order, one `send` each, carrying the ARN of a RegisterTaskDefinition into the
  * CreateService/UpdateService after it. The first failure stops this service (later actions build on earlier
- * ones) and marks the rest skipped. Throttling is retried with jittered backoff by the client layer below; with
- * `registrations`, a registration whose follow-up failed in an earlier pass is reused rather than repeated.
+ * ones) and marks the rest skipped. Throttling is retried with jittered backoff by the client layer below. A
+ * registration is sent only when neither this process (`registrations`) nor AWS (the family's newest revision)
+ * already holds the same content.
  */
 export async function executeActions(
   clients: Pick<AwsClients, 'ecs' | 'elbv2' | 'autoscaling'>,
   actions: readonly PlannedAction[],
-  registrations?: PendingRegistrations,
+  { registrations, taskDefinitions = new TaskDefinitionCache() }: ExecuteOptions = {},
 ): Promise<Execution> {
   const results: ActionResult[] = [];
   let registration: { input: RegisterTaskDefinitionCommandInput; arn: string; reused: boolean } | undefined;
@@ -65,9 +82,11 @@ export async function executeActions(
     try {
       if (action.kind === 'RegisterTaskDefinition') {
         const pending = registrations?.get(action.input);
+        const existing = pending ?? (await findRegistered({ ecs: clients.ecs, cache: taskDefinitions }, action.input, REVISIONS_COMPARED_BEFORE_REGISTERING));
         if (pending) result.reason = `${result.reason}; reusing ${pending}, registered by an earlier attempt whose next step failed`;
+        else if (existing) result.reason = `${result.reason}; reusing ${existing}, the family's newest revision, which has this content`;
         // sendAction throws when AWS answers a registration without an ARN.
-        const arn = pending ?? ((await sendAction(clients, action, undefined)).registeredTaskDefinitionArn as string);
+        const arn = existing ?? ((await sendAction(clients, action, undefined)).registeredTaskDefinitionArn as string);
         registration = { input: action.input, arn, reused: pending !== undefined };
         registrations?.set(action.input, arn);
       } else {

@@ -6,7 +6,7 @@ export type { SendResult } from './commands.js';
 export { executeActions, plannedActions, toApplyError } from './execute.js';
 export type { ActionResult, ActionStatus, ApplyError, Execution } from './execute.js';
 export { executePrune } from './prune.js';
-export { PendingRegistrations } from './registrations.js';
+export { findRegistered, PendingRegistrations, sameContent } from './registrations.js';
 export type { PrunedService, PruneResult } from './prune.js';
 export { appliedResult, failedResult, invalidResult, isConverged, isSettled, plannedResult } from './result.js';
 export type { ServiceResult, ServiceStatus } from './result.js';

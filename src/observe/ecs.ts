@@ -41,7 +41,8 @@ function isClusterNotFound(error: unknown): boolean {
   return (error as { name?: string } | undefined)?.name === 'ClusterNotFoundException';
 }
 
-export async function listServiceNames(ecs: ECSClient, cluster: string): Promise<string[]> {
+/** The cluster's service names, or undefined when the cluster does not exist (or is INACTIVE). */
+export async function listServiceNames(ecs: ECSClient, cluster: string): Promise<string[] | undefined> {
   try {
     const arns = await allPages(async (nextToken) => {
       const page = await ecs.send(new ListServicesCommand({ cluster, maxResults: LIST_SERVICES_PAGE, nextToken }));
@@ -49,7 +50,7 @@ export async function listServiceNames(ecs: ECSClient, cluster: string): Promise
     });
     return arns.map((arn) => arn.slice(arn.lastIndexOf('/') + 1));
   } catch (error) {
-    if (isClusterNotFound(error)) return [];
+    if (isClusterNotFound(error)) return undefined;
     throw error;
   }
 }
@@ -57,11 +58,19 @@ export async function listServiceNames(ecs: ECSClient, cluster: string): Promise
 export interface DescribedServices {
   services: ObservedService[];
   missing: ServiceKey[];
+  /** Set when ECS answered that the cluster does not exist: the reads learn it for free, with no extra call. */
+  missingCluster?: string;
 }
 
 export async function describeServices(ecs: ECSClient, cluster: string, names: readonly string[]): Promise<DescribedServices> {
   const batches = await Promise.all(chunk(unique(names), DESCRIBE_SERVICES_BATCH).map((batch) => describeServiceBatch(ecs, cluster, batch)));
-  return { services: batches.flatMap((b) => b.services), missing: batches.flatMap((b) => b.missing) };
+  const missingCluster = batches.some((b) => b.missingCluster !== undefined) ? { missingCluster: clusterName(cluster) } : {};
+  return { services: batches.flatMap((b) => b.services), missing: batches.flatMap((b) => b.missing), ...missingCluster };
+}
+
+/** What observing a cluster that does not exist found: none of the services asked for. */
+export function clusterNotFound(cluster: string, names: readonly string[]): DescribedServices {
+  return { services: [], missing: names.map((name) => serviceKey(cluster, name)), missingCluster: clusterName(cluster) };
 }
 
 async function describeServiceBatch(ecs: ECSClient, cluster: string, batch: string[]): Promise<DescribedServices> {
@@ -69,7 +78,7 @@ async function describeServiceBatch(ecs: ECSClient, cluster: string, batch: stri
   try {
     out = await ecs.send(new DescribeServicesCommand({ cluster, services: batch, include: ['TAGS'] }));
   } catch (error) {
-    if (isClusterNotFound(error)) return { services: [], missing: batch.map((name) => serviceKey(cluster, name)) };
+    if (isClusterNotFound(error)) return clusterNotFound(cluster, batch);
     throw error;
   }
   const unexpected = (out.failures ?? []).filter((failure) => failure.reason !== 'MISSING');

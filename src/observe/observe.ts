@@ -2,7 +2,7 @@ import type { AwsClients } from '../aws/index.js';
 import { unique } from './batch.js';
 import type { TaskDefinitionCache } from './cache.js';
 import { describeScalableTargets, describeScalingPolicies, describeScheduledActions } from './autoscaling.js';
-import { describeServices, describeTaskDefinitions, describeTaskSets, listServiceNames, listTaskDefinitionRevisions } from './ecs.js';
+import { clusterNotFound, describeServices, describeTaskDefinitions, describeTaskSets, listServiceNames, listTaskDefinitionRevisions } from './ecs.js';
 import type { DescribedServices } from './ecs.js';
 import { describeRules, describeTargetGroupAttributes, describeTargetGroups, describeTargetHealth, isArn } from './elbv2.js';
 import { clusterName, emptyObservedState, MANAGED_BY_TAG, parseServiceKey, scalableResourceId } from './types.js';
@@ -56,7 +56,12 @@ export async function observeServices(context: ObserveContext, keys: readonly Se
  */
 export async function observeClusters(context: ObserveContext, clusters: readonly string[], extras: ObserveExtras = {}): Promise<ObservedState> {
   const [described, scaling] = await Promise.all([
-    Promise.all(unique(clusters).map(async (cluster) => describeServices(context.clients.ecs, cluster, await listServiceNames(context.clients.ecs, cluster)))),
+    Promise.all(
+      unique(clusters).map(async (cluster) => {
+        const names = await listServiceNames(context.clients.ecs, cluster);
+        return names === undefined ? clusterNotFound(cluster, []) : describeServices(context.clients.ecs, cluster, names);
+      }),
+    ),
     readNamespaceScaling(context, clusters),
   ]);
   return complete(context, described, extras, scaling);
@@ -77,6 +82,7 @@ async function complete(
   const services = described.flatMap((d) => d.services).sort((a, b) => a.key.localeCompare(b.key));
   for (const service of services) state.services[service.key] = service;
   state.missing = described.flatMap((d) => d.missing).sort();
+  state.missingClusters = unique(described.flatMap((d) => (d.missingCluster === undefined ? [] : [d.missingCluster]))).sort();
 
   await Promise.all([
     observeTaskDefinitions(context, state, withDetails(services, extras.detailKeys)),

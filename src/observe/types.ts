@@ -149,6 +149,8 @@ export interface ObservedState {
   services: Record<ServiceKey, ObservedService>;
   /** Keys that were asked for and do not exist (or are INACTIVE). */
   missing: ServiceKey[];
+  /** Cluster names ECS answered ClusterNotFoundException for while reading their services. */
+  missingClusters: string[];
   taskDefinitions: Record<string, ObservedTaskDefinition>;
   /** ACTIVE revision ARNs per family, oldest first; read only for the families asked for (revision cleanup). */
   taskDefinitionRevisions: Record<string, string[]>;
@@ -167,6 +169,7 @@ export function emptyObservedState(): ObservedState {
   return {
     services: {},
     missing: [],
+    missingClusters: [],
     taskDefinitions: {},
     taskDefinitionRevisions: {},
     targetGroups: {},

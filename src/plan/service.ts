@@ -2,7 +2,7 @@ import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { ServiceManifest } from '../manifest/schema.js';
 import { contextFromArn, diffValues, normalizeService, normalizeTaskDefinition } from '../diff/index.js';
 import type { CanonicalTaskDefinition, FieldChange, JsonRecord, NormalizeContext } from '../diff/index.js';
-import { scalableResourceId, serviceKey } from '../observe/index.js';
+import { clusterName, scalableResourceId, serviceKey } from '../observe/index.js';
 import type { ObservedService, ObservedState } from '../observe/index.js';
 import { FAILURE_TAG, failureTagValue, isHeld, judgeHold } from '../hold/index.js';
 import type { Hold } from '../hold/index.js';
@@ -64,6 +64,14 @@ export function planService(manifest: ServiceManifest, observed: ObservedState, 
   const instance = options.instance ?? DEFAULT_INSTANCE;
   const annotations = metadata.annotations ?? {};
   const plan: ServicePlan = { key, outcome: 'in-sync', actions: [], changes: [], messages: [], deferred: [] };
+
+  // Nothing can be created in a cluster that does not exist: registering a task definition first would only leave
+  // one more identical revision behind on every attempt.
+  if (observed.missingClusters.includes(clusterName(spec.cluster))) {
+    plan.outcome = 'blocked';
+    plan.messages.push(`cluster ${spec.cluster} does not exist (ECS answered ClusterNotFoundException); create the cluster or fix spec.cluster: nothing is registered or created until then`);
+    return plan;
+  }
 
   if (service) {
     const owner = service.tags[MANAGED_BY_TAG];

@@ -155,7 +155,7 @@ async function applyServices(run: Run, desired: readonly DesiredService[], state
     : planned.filter((entry): entry is Extract<Planned, { plan: ServicePlan }> => 'plan' in entry && entry.plan.outcome === 'changes' && entry.plan.actions.length > 0);
 
   const executions = new Map<string, Execution>();
-  for (const { service, plan } of acting) executions.set(service.key, await executeActions(run.clients, plan.actions, run.registrations));
+  for (const { service, plan } of acting) executions.set(service.key, await executeActions(run.clients, plan.actions, { taskDefinitions: run.taskDefinitions, registrations: run.registrations }));
   const applied = acting.filter(({ service }) => !executions.get(service.key)?.error).map(({ service }) => service);
   const readBack = applied.length > 0 ? await readBackPlans(run, applied, planOptions) : new Map<string, ServicePlan>();
 

@@ -8,7 +8,7 @@ export { executeRolloutActions, sendRolloutAction } from './execute.js';
 export type { ActionHooks, RolloutActionResult, RolloutActionStatus, RolloutExecution } from './execute.js';
 export { ANALYSIS_TAG_PREFIX, readRuns, refForRun, runTagKey } from './analysis-runs.js';
 export type { StoredRun } from './analysis-runs.js';
-export { ensureRegistered, findRegistered, REVISIONS_COMPARED } from './task-definition.js';
+export { ensureRegistered, REVISIONS_COMPARED } from './task-definition.js';
 export { recordRolloutMetrics, rolloutHealth, toRolloutSummary } from './summary.js';
 export { isRolloutMessage } from './pass.js';
 export { newRequestToken, parseServiceArgument, sendOperatorRequest } from './request.js';

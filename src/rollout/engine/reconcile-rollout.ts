@@ -226,7 +226,7 @@ async function prepare(context: RolloutEngineContext, input: RolloutInput, key: 
 /** Sends the step's actions; a CreateTaskSet that needs the new task definition registers it (once) first. */
 async function send(context: RolloutEngineContext, prepared: Prepared, result: StepResult): Promise<{ results: RolloutActionResult[]; error?: ApplyError }> {
   const { target, taskDefinition, runs } = prepared;
-  const registration = { ecs: context.clients.ecs, cache: context.taskDefinitions, context: prepared.normalize, instance: context.instance, revision: context.revision };
+  const registration = { ecs: context.clients.ecs, cache: context.taskDefinitions, instance: context.instance, revision: context.revision };
   const registered: RolloutActionResult[] = [];
   const execution = await executeRolloutActions(context.clients, result.actions, {
     taskDefinitionArn: async () => {

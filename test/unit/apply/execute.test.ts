@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, TagResourceCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { CreateServiceCommand, DescribeTaskDefinitionCommand, ECSClient, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, TagResourceCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client, ModifyTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ApplicationAutoScalingClient, PutScalingPolicyCommand } from '@aws-sdk/client-application-auto-scaling';
 import { executeActions, PendingRegistrations } from '../../../src/apply/index.js';
+import { TaskDefinitionCache } from '../../../src/observe/index.js';
 import { REGISTERED_TASK_DEFINITION } from '../../../src/plan/index.js';
 import type { PlannedAction } from '../../../src/plan/index.js';
 
@@ -20,6 +21,7 @@ function mockedClients() {
     return output;
   };
   const mocks = { ecs: mockClient(ecs), elbv2: mockClient(elbv2), autoscaling: mockClient(autoscaling) };
+  mocks.ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
   mocks.ecs.on(RegisterTaskDefinitionCommand).callsFake(record('RegisterTaskDefinition', { taskDefinition: { taskDefinitionArn: TD_ARN } }));
   mocks.ecs.on(UpdateServiceCommand).callsFake(record('UpdateService'));
   mocks.ecs.on(CreateServiceCommand).callsFake(record('CreateService'));
@@ -98,10 +100,10 @@ describe('executeActions', () => {
       const { clients, mocks, sent } = mockedClients();
       const registrations = new PendingRegistrations();
       mocks.ecs.on(UpdateServiceCommand).rejectsOnce(throttled).callsFake(() => sent.push('UpdateService'));
-      expect((await executeActions(clients, [register, update], registrations)).error?.code).toBe('ThrottlingException');
+      expect((await executeActions(clients, [register, update], { registrations })).error?.code).toBe('ThrottlingException');
       expect(registrations.size).toBe(1);
 
-      const retry = await executeActions(clients, [register, update], registrations);
+      const retry = await executeActions(clients, [register, update], { registrations });
       expect(sent).toEqual(['RegisterTaskDefinition', 'UpdateService']);
       expect(retry.actions.map((action) => action.status)).toEqual(['ok', 'ok']);
       expect(retry.actions[0]?.reason).toContain(`reusing ${TD_ARN}`);
@@ -115,10 +117,10 @@ describe('executeActions', () => {
       const registrations = new PendingRegistrations();
       const inactive = Object.assign(new Error('TaskDefinition is inactive'), { name: 'ClientException' });
       mocks.ecs.on(UpdateServiceCommand).rejectsOnce(throttled).rejectsOnce(inactive).callsFake(() => sent.push('UpdateService'));
-      await executeActions(clients, [register, update], registrations);
-      expect((await executeActions(clients, [register, update], registrations)).error?.code).toBe('ClientException');
+      await executeActions(clients, [register, update], { registrations });
+      expect((await executeActions(clients, [register, update], { registrations })).error?.code).toBe('ClientException');
       expect(registrations.size).toBe(0);
-      await executeActions(clients, [register, update], registrations);
+      await executeActions(clients, [register, update], { registrations });
       expect(sent).toEqual(['RegisterTaskDefinition', 'RegisterTaskDefinition', 'UpdateService']);
     });
 
@@ -127,9 +129,64 @@ describe('executeActions', () => {
       const registrations = new PendingRegistrations();
       registrations.set(register.input, TD_ARN);
       const other: PlannedAction = { ...register, input: { family: 'web', containerDefinitions: [{ name: 'app', image: 'web:3' }] } };
-      await executeActions(clients, [other, update], registrations);
+      await executeActions(clients, [other, update], { registrations });
       expect(sent).toEqual(['RegisterTaskDefinition', 'UpdateService']);
       expect(registrations.size).toBe(1);
+    });
+  });
+
+  describe('across a restart (nothing kept in the process)', () => {
+    const OLD_ARN = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:6';
+    /** DescribeTaskDefinition as AWS answers it: defaults filled in, controller tags of another commit. */
+    function registered(arn: string, image: string) {
+      return {
+        taskDefinition: {
+          taskDefinitionArn: arn,
+          family: 'web',
+          revision: Number(arn.split(':').pop()),
+          status: 'ACTIVE' as const,
+          networkMode: 'bridge' as const,
+          containerDefinitions: [{ name: 'app', image, cpu: 0, essential: true, portMappings: [], environment: [], mountPoints: [], volumesFrom: [] }],
+          volumes: [],
+          placementConstraints: [],
+          compatibilities: ['EC2' as const],
+        },
+        tags: [
+          { key: 'ecs-reconciler:managed-by', value: 'ecs-reconciler' },
+          { key: 'ecs-reconciler:revision', value: 'the-commit-before-the-crash' },
+        ],
+      };
+    }
+
+    it('reuses the family\'s newest revision when it holds the content: a registration whose next step failed before a restart', async () => {
+      const { clients, mocks, sent } = mockedClients();
+      mocks.ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [TD_ARN] });
+      mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD_ARN }).resolves(registered(TD_ARN, 'web:2'));
+      const execution = await executeActions(clients, [register, update]);
+      expect(sent).toEqual(['UpdateService']);
+      expect(execution.actions[0]?.reason).toContain(`reusing ${TD_ARN}`);
+      expect(mocks.ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input.taskDefinition).toBe(TD_ARN);
+      expect(mocks.ecs.commandCalls(ListTaskDefinitionsCommand)[0]?.args[0].input).toEqual({ familyPrefix: 'web', status: 'ACTIVE', sort: 'DESC', maxResults: 1 });
+    });
+
+    it('registers when the newest revision holds other content, and ignores another family that shares the prefix', async () => {
+      const { clients, mocks, sent } = mockedClients();
+      const admin = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web-admin:3';
+      mocks.ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [admin, OLD_ARN] });
+      mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: OLD_ARN }).resolves(registered(OLD_ARN, 'web:1'));
+      await executeActions(clients, [register, update]);
+      expect(sent).toEqual(['RegisterTaskDefinition', 'UpdateService']);
+      expect(mocks.ecs.commandCalls(DescribeTaskDefinitionCommand).map((call) => call.args[0].input.taskDefinition)).toEqual([OLD_ARN]);
+    });
+
+    it('reads a revision once: the cache kept by a long-running caller answers the next comparison', async () => {
+      const { clients, mocks } = mockedClients();
+      const taskDefinitions = new TaskDefinitionCache();
+      mocks.ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [OLD_ARN] });
+      mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: OLD_ARN }).resolves(registered(OLD_ARN, 'web:1'));
+      await executeActions(clients, [register, update], { taskDefinitions });
+      await executeActions(clients, [register, update], { taskDefinitions });
+      expect(mocks.ecs.commandCalls(DescribeTaskDefinitionCommand)).toHaveLength(1);
     });
   });
 });

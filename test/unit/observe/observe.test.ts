@@ -291,6 +291,18 @@ describe('observe call budget', () => {
     expect(Object.keys(byCluster.services)).toEqual(['prod/svc-000']);
   });
 
+  it('records a cluster ECS says does not exist, from the reads it makes anyway (no extra call)', async () => {
+    account = fakeAccount({ prod: servicesNamed('prod', 1) });
+    const notFound = Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException' });
+    account.ecs.on(DescribeServicesCommand, { cluster: 'ghost' }).rejects(notFound);
+    account.ecs.on(ListServicesCommand, { cluster: 'ghost' }).rejects(notFound);
+    const byKey = await observeServices(account.context, ['prod/svc-000', 'ghost/web']);
+    expect(byKey.missingClusters).toEqual(['ghost']);
+    const byCluster = await observeClusters(account.context, ['prod', 'ghost']);
+    expect(byCluster.missingClusters).toEqual(['ghost']);
+    expect((await observeClusters(account.context, ['prod'])).missingClusters).toEqual([]);
+  });
+
   it('fails on a DescribeServices failure other than MISSING rather than report a partial view', async () => {
     account = fakeAccount({});
     account.ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: 'web', reason: 'INTERNAL_ERROR' }] });

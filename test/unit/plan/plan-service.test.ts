@@ -28,6 +28,15 @@ function deployed(spec: Record<string, unknown> = {}, metadata: Record<string, u
 }
 
 describe('planService: creating', () => {
+  it('in a cluster observed not to exist: blocked, naming the cluster, and nothing registered or created', () => {
+    const aws = new FakeAws();
+    aws.state.missingClusters = ['prod'];
+    const plan = planService(manifest(), aws.state, { revision: 'r1' });
+    expect(plan.outcome).toBe('blocked');
+    expect(plan.actions).toEqual([]);
+    expect(plan.messages).toEqual([expect.stringMatching(/^cluster prod does not exist/)]);
+  });
+
   it('registers the task definition, then creates the service pointing at it, with ownership tags', () => {
     const aws = new FakeAws();
     const plan = planService(manifest(), aws.state, { revision: 'r1' });

@@ -5,6 +5,7 @@ import {
   DescribeTaskDefinitionCommand,
   ECSClient,
   ListServicesCommand,
+  ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
@@ -34,6 +35,10 @@ export function fakeEcsAccount() {
     const { tags: _tags, ...definition } = input;
     taskDefinitions.set(taskDefinitionArn, { ...definition, taskDefinitionArn, revision });
     return { taskDefinition: { ...definition, taskDefinitionArn, revision, status: 'ACTIVE' } };
+  });
+  ecs.on(ListTaskDefinitionsCommand).callsFake((input: { familyPrefix: string; sort?: string; maxResults?: number }) => {
+    const arns = [...taskDefinitions.values()].filter((td) => td.family?.startsWith(input.familyPrefix)).map((td) => td.taskDefinitionArn);
+    return { taskDefinitionArns: (input.sort === 'DESC' ? arns.reverse() : arns).slice(0, input.maxResults ?? 100) };
   });
   ecs.on(DescribeTaskDefinitionCommand).callsFake((input: { taskDefinition: string }) => {
     const definition = taskDefinitions.get(input.taskDefinition);

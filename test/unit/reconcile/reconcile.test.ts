@@ -48,7 +48,7 @@ describe('reconcileAll', () => {
     const dir = await desiredState({ 'api.yaml': manifest('api') });
     const first = await reconcileAll({ dir, clients: fake.clients, options: { readBack: noWait } });
     expect(first.services.map((s) => [s.key, s.status])).toEqual([['demo/api', 'changed']]);
-    expect(fake.operations()).toEqual(['DescribeServices', 'RegisterTaskDefinition', 'CreateService', 'DescribeServices', 'DescribeTaskDefinition']);
+    expect(fake.operations()).toEqual(['DescribeServices', 'ListTaskDefinitions', 'RegisterTaskDefinition', 'CreateService', 'DescribeServices', 'DescribeTaskDefinition']);
 
     const recorder = new CallRecorder();
     fake.ecs.resetHistory();
