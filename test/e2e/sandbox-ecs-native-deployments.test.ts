@@ -2,6 +2,7 @@ import { PutMetricAlarmCommand, SetAlarmStateCommand, CloudWatchClient } from '@
 import {
   CreateClusterCommand,
   CreateServiceCommand,
+  DeleteServiceCommand,
   DescribeServiceDeploymentsCommand,
   DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
@@ -246,6 +247,17 @@ describe('native ECS deployments in the sandbox', () => {
     expect((await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [missing] }))).failures).toEqual([{ arn: missing, reason: 'MISSING' }]);
     const listed = await ecs.send(new ListServiceDeploymentsCommand({ cluster: 'prod', service: 'stopped', status: ['SUCCESSFUL'] }));
     expect(listed.serviceDeployments?.map((d) => d.serviceDeploymentArn)).toEqual([finished.serviceDeploymentArn]);
+  });
+
+  it('DeleteService during a deployment stops both revisions for good', async () => {
+    await deployed('deleted', { strategy: 'LINEAR', linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 5 } });
+    await ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'deleted', taskDefinition: 'web:2' }));
+    clock.advance(40_000);
+    expect(split(await latest('deleted'))).toEqual([50, 50]);
+    await ecs.send(new DeleteServiceCommand({ cluster: 'prod', service: 'deleted', force: true }));
+    clock.advance(30_000);
+    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['deleted'] }));
+    expect([services?.[0]?.status, services?.[0]?.runningCount, services?.[0]?.pendingCount]).toEqual(['INACTIVE', 0, 0]);
   });
 
   it('refuses native settings AWS refuses', async () => {

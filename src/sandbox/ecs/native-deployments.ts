@@ -142,7 +142,8 @@ export function reconcileNative(ecs: EcsContext, service: ServiceRecord, tasks: 
   const kept = keptDeploymentIds(service, record);
   for (const deployment of service.deployments) {
     const live = tasks.filter((t) => isLive(t) && t.owner?.deploymentId === deployment.id);
-    const wanted = kept.has(deployment.id) ? deployment.desiredCount : 0;
+    // A deleted service (DRAINING) keeps no revision running, the one production uses included.
+    const wanted = service.status === 'ACTIVE' && kept.has(deployment.id) ? deployment.desiredCount : 0;
     const reason = `Scaling activity initiated by (deployment ${deployment.id})`;
     for (const task of [...live].sort(stopOrder).slice(0, Math.max(0, live.length - wanted))) stop(ecs, task, reason, log);
     for (let i = live.length; i < wanted; i++) launchFor(ecs, service, { deploymentId: deployment.id }, deployment.taskDefinitionArn, deployment, deployment.id, log);
