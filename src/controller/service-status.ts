@@ -24,6 +24,7 @@ export function healthOf(observed: ObservedService | undefined): HealthStatus {
   if (observed === undefined || observed.status !== 'ACTIVE') return 'Missing';
   const primary = observed.deployments.find((deployment) => deployment.status === 'PRIMARY');
   if (primary?.rolloutState === 'FAILED') return 'Degraded';
+  if (observed.nativeDeployment?.status.startsWith('ROLLBACK')) return 'Degraded';
   const settling =
     observed.deployments.length > 1 ||
     primary?.rolloutState === 'IN_PROGRESS' ||

@@ -1,15 +1,17 @@
 import {
+  DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTaskSetsCommand,
+  ListServiceDeploymentsCommand,
   ListServicesCommand,
   ListTaskDefinitionsCommand,
 } from '@aws-sdk/client-ecs';
-import type { Deployment, ECSClient, Service, TaskSet } from '@aws-sdk/client-ecs';
+import type { Deployment, ECSClient, Service, ServiceDeployment, TaskSet } from '@aws-sdk/client-ecs';
 import { allPages, chunk, mapConcurrently, tagRecord, unique } from './batch.js';
 import type { TaskDefinitionCache } from './cache.js';
 import { asJsonObject, clusterName, serviceKey } from './types.js';
-import type { JsonObject, ObservedDeployment, ObservedService, ObservedTaskDefinition, ObservedTaskSet, ServiceKey } from './types.js';
+import type { JsonObject, ObservedDeployment, ObservedNativeDeployment, ObservedService, ObservedTaskDefinition, ObservedTaskSet, ServiceKey } from './types.js';
 
 /** DescribeServices accepts at most 10 services per call; ListServices returns at most 100 per page. */
 export const DESCRIBE_SERVICES_BATCH = 10;
@@ -191,4 +193,53 @@ export async function listTaskDefinitionRevisions(ecs: ECSClient, family: string
     return { items: page.taskDefinitionArns ?? [], next: page.nextToken };
   });
   return arns.filter((arn) => arn.slice(arn.lastIndexOf('/') + 1, arn.lastIndexOf(':')) === family);
+}
+
+const NATIVE_STRATEGIES = new Set(['BLUE_GREEN', 'LINEAR', 'CANARY']);
+const MINUTE = 60_000;
+
+/**
+ * Whether a native service's deployment is worth two more reads: only while DescribeServices shows one in flight
+ * (two deployments, or the primary IN_PROGRESS), so a settled service costs nothing beyond DescribeServices.
+ */
+export function hasNativeDeploymentInFlight(service: ObservedService): boolean {
+  const strategy = (service.settings.deploymentConfiguration as { strategy?: string } | undefined)?.strategy;
+  if (service.deploymentControllerType !== 'ECS' || !NATIVE_STRATEGIES.has(strategy ?? '')) return false;
+  return service.deployments.length > 1 || service.deployments.some((deployment) => deployment.rolloutState === 'IN_PROGRESS');
+}
+
+/** The service's newest service deployment: ListServiceDeployments (one result), then DescribeServiceDeployments. */
+export async function describeNativeDeployment(ecs: ECSClient, service: ObservedService): Promise<ObservedNativeDeployment | undefined> {
+  const { serviceDeployments } = await ecs.send(new ListServiceDeploymentsCommand({ cluster: service.clusterName, service: service.serviceName, maxResults: 1 }));
+  const arn = serviceDeployments?.[0]?.serviceDeploymentArn;
+  if (!arn) return undefined;
+  const described = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
+  const deployment = described.serviceDeployments?.[0];
+  return deployment ? toObservedNativeDeployment(deployment) : undefined;
+}
+
+/** ECS reports no bake deadline; it is the last update plus the bake the stage is in. */
+function bakeMinutes(deployment: ServiceDeployment): number | undefined {
+  const config = deployment.deploymentConfiguration;
+  const production = deployment.targetServiceRevision?.requestedProductionTrafficWeight;
+  if (deployment.lifecycleStage === 'BAKE_TIME') return config?.bakeTimeInMinutes ?? 0;
+  if (deployment.lifecycleStage !== 'PRODUCTION_TRAFFIC_SHIFT' || production === undefined || production >= 100) return undefined;
+  if (config?.strategy === 'LINEAR') return config.linearConfiguration?.stepBakeTimeInMinutes;
+  if (config?.strategy === 'CANARY') return config.canaryConfiguration?.canaryBakeTimeInMinutes;
+  return undefined;
+}
+
+export function toObservedNativeDeployment(deployment: ServiceDeployment): ObservedNativeDeployment {
+  const target = deployment.targetServiceRevision;
+  const bake = bakeMinutes(deployment);
+  return {
+    arn: deployment.serviceDeploymentArn ?? '',
+    status: deployment.status ?? 'UNKNOWN',
+    ...(deployment.statusReason ? { statusReason: deployment.statusReason } : {}),
+    ...(deployment.lifecycleStage ? { stage: deployment.lifecycleStage } : {}),
+    ...(target?.requestedProductionTrafficWeight !== undefined ? { productionPercent: target.requestedProductionTrafficWeight } : {}),
+    ...(target?.requestedTestTrafficWeight !== undefined ? { testPercent: target.requestedTestTrafficWeight } : {}),
+    hooks: (deployment.lifecycleHookDetails ?? []).map((hook) => ({ targetArn: hook.targetArn ?? '', status: hook.status ?? 'UNKNOWN' })),
+    ...(bake !== undefined && deployment.updatedAt ? { bakeEndsAt: deployment.updatedAt.getTime() + bake * MINUTE } : {}),
+  };
 }

@@ -2,7 +2,7 @@ import type { AwsClients } from '../aws/index.js';
 import { unique } from './batch.js';
 import type { TaskDefinitionCache } from './cache.js';
 import { describeScalableTargets, describeScalingPolicies, describeScheduledActions } from './autoscaling.js';
-import { clusterNotFound, describeServices, describeTaskDefinitions, describeTaskSets, listServiceNames, listTaskDefinitionRevisions } from './ecs.js';
+import { clusterNotFound, describeNativeDeployment, describeServices, describeTaskDefinitions, describeTaskSets, hasNativeDeploymentInFlight, listServiceNames, listTaskDefinitionRevisions } from './ecs.js';
 import type { DescribedServices } from './ecs.js';
 import { describeRules, describeTargetGroupAttributes, describeTargetGroups, describeTargetHealth, isArn } from './elbv2.js';
 import { clusterName, emptyObservedState, MANAGED_BY_TAG, parseServiceKey, scalableResourceId } from './types.js';
@@ -86,6 +86,7 @@ async function complete(
 
   await Promise.all([
     observeTaskDefinitions(context, state, withDetails(services, extras.detailKeys)),
+    observeNativeDeployments(context, withDetails(services, extras.detailKeys)),
     observeRevisions(context, state, extras.taskDefinitionFamilies ?? []),
     observeLoadBalancing(context, state, extras),
     observeScaling(context, state, services, scaling),
@@ -110,6 +111,15 @@ async function observeTaskDefinitions(context: ObserveContext, state: ObservedSt
   const failed = (service: ObservedService) => service.deployments.filter((deployment) => deployment.rolloutState === 'FAILED').map((deployment) => deployment.taskDefinition);
   const arns = services.flatMap((service) => [service.taskDefinition, ...service.taskSets.map((taskSet) => taskSet.taskDefinition), ...failed(service)]);
   state.taskDefinitions = await describeTaskDefinitions(context.clients.ecs, arns, context.taskDefinitions);
+}
+
+async function observeNativeDeployments(context: ObserveContext, services: ObservedService[]): Promise<void> {
+  await Promise.all(
+    services.filter(hasNativeDeploymentInFlight).map(async (service) => {
+      const native = await describeNativeDeployment(context.clients.ecs, service);
+      if (native) service.nativeDeployment = native;
+    }),
+  );
 }
 
 async function observeRevisions(context: ObserveContext, state: ObservedState, families: readonly string[]): Promise<void> {

@@ -34,6 +34,21 @@ export interface ObservedDeployment {
   createdAt?: number;
 }
 
+/** ECS's native (BLUE_GREEN/LINEAR/CANARY) service deployment in flight, as DescribeServiceDeployments reports it. */
+export interface ObservedNativeDeployment {
+  arn: string;
+  status: string;
+  statusReason?: string;
+  stage?: string;
+  /** Percent of production and test traffic the new revision is asked to receive. */
+  productionPercent?: number;
+  testPercent?: number;
+  /** The current stage's lifecycle hooks. */
+  hooks: Array<{ targetArn: string; status: string }>;
+  /** When the current bake (a LINEAR/CANARY step, or BAKE_TIME) ends, epoch ms: the last update plus the bake. */
+  bakeEndsAt?: number;
+}
+
 export interface ObservedTaskSet {
   id: string;
   taskSetArn: string;
@@ -72,6 +87,8 @@ export interface ObservedService {
    * about to deploy or a failure shows (see src/hold): they outlive the failed deployment by an hour or so.
    */
   failedTasks?: ObservedFailedTask[];
+  /** Read only for a native strategy with a deployment in flight. */
+  nativeDeployment?: ObservedNativeDeployment;
 }
 
 export interface ObservedFailedTask {

@@ -15,7 +15,10 @@ import {
   type ServiceDeployment,
 } from '@aws-sdk/client-ecs';
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, DescribeRulesCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observeServices, TaskDefinitionCache } from '../../src/observe/index.js';
+import { nativeDeploymentLine } from '../../src/rollout/engine/index.js';
 import { ManualClock } from '../../src/sandbox/core/clock.js';
 import { sandboxClientConfig, startSandbox, type RunningSandbox } from '../../src/sandbox/sandbox.js';
 import { awsvpc, fargateTaskDefinition, rejection, setBehaviour } from './sandbox-ecs-fixture.js';
@@ -25,6 +28,7 @@ let clock: ManualClock;
 let ecs: ECSClient;
 let elbv2: ElasticLoadBalancingV2Client;
 let cloudwatch: CloudWatchClient;
+let autoscaling: ApplicationAutoScalingClient;
 const MINUTE = 60_000;
 const ROLE = 'arn:aws:iam::123456789012:role/ecs-infrastructure';
 
@@ -35,6 +39,7 @@ beforeAll(async () => {
   ecs = new ECSClient(config);
   elbv2 = new ElasticLoadBalancingV2Client(config);
   cloudwatch = new CloudWatchClient(config);
+  autoscaling = new ApplicationAutoScalingClient(config);
   await ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
   for (const version of [1, 2]) await ecs.send(new RegisterTaskDefinitionCommand(fargateTaskDefinition('web', `web:${version}`)));
 });
@@ -43,6 +48,7 @@ afterAll(async () => {
   ecs.destroy();
   elbv2.destroy();
   cloudwatch.destroy();
+  autoscaling.destroy();
   await sandbox.stop();
 });
 
@@ -111,6 +117,13 @@ async function forwarding(ruleArn: string): Promise<Record<string, number>> {
   return Object.fromEntries(groups.map((g) => [g.TargetGroupArn!, g.Weight!]));
 }
 
+/** The native deployment as the controller's observation reads it and `status` prints it. */
+async function observedLine(service: string): Promise<string | undefined> {
+  const state = await observeServices({ clients: { ecs, elbv2, autoscaling }, taskDefinitions: new TaskDefinitionCache() }, [`prod/${service}`]);
+  const native = state.services[`prod/${service}`]?.nativeDeployment;
+  return native && nativeDeploymentLine(native, clock.now());
+}
+
 const split = (d: ServiceDeployment) => [d.sourceServiceRevisions?.[0]?.requestedProductionTrafficWeight, d.targetServiceRevision?.requestedProductionTrafficWeight];
 
 /** Creates the service and lets its first deployment finish. */
@@ -139,6 +152,7 @@ describe('native ECS deployments in the sandbox', () => {
     expect(deployment.targetServiceRevision?.requestedTestTrafficWeight).toBe(100);
     expect(await forwarding(target.production)).toEqual({ [target.blue]: 749, [target.green]: 250 });
     expect(await forwarding(target.test)).toEqual({ [target.blue]: 0, [target.green]: 999 });
+    expect(await observedLine('linear')).toMatch(/^IN_PROGRESS, PRODUCTION_TRAFFIC_SHIFT, production 25% new, test 100% new, bake \d+s left$/);
 
     for (const expected of [50, 75]) {
       clock.advance(MINUTE);
@@ -154,6 +168,8 @@ describe('native ECS deployments in the sandbox', () => {
     deployment = await latest('linear');
     expect(deployment.status).toBe('SUCCESSFUL');
     expect(deployment.lifecycleStage).toBe('CLEAN_UP');
+    // Settled: the observation reads no service deployment at all.
+    expect(await observedLine('linear')).toBeUndefined();
     const service = (await ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['linear'] }))).services![0]!;
     expect([service.runningCount, service.deployments?.length, service.taskDefinition]).toEqual([2, 1, expect.stringContaining('web:2')]);
 
@@ -175,6 +191,7 @@ describe('native ECS deployments in the sandbox', () => {
     let deployment = await latest('canary');
     expect(deployment.lifecycleStage).toBe('POST_TEST_TRAFFIC_SHIFT');
     expect(deployment.lifecycleHookDetails?.map((h) => [h.targetArn, h.status])).toEqual([[hook, 'IN_PROGRESS']]);
+    expect(await observedLine('canary')).toBe('IN_PROGRESS, POST_TEST_TRAFFIC_SHIFT, production 0% new, test 100% new, hook smoke-test IN_PROGRESS');
     expect(split(deployment)).toEqual([100, 0]);
 
     clock.advance(90_000);
@@ -185,6 +202,7 @@ describe('native ECS deployments in the sandbox', () => {
     // The canary bakes 3 minutes from the moment it got its share.
     clock.advance(deployment.updatedAt!.getTime() + 3 * MINUTE - 1_000 - clock.now());
     expect(split(await latest('canary'))).toEqual([90, 10]);
+    expect(await observedLine('canary')).toBe('IN_PROGRESS, PRODUCTION_TRAFFIC_SHIFT, production 10% new, test 100% new, bake 1s left');
     clock.advance(1_000);
     expect(split(await latest('canary'))).toEqual([0, 100]);
     clock.advance(10_000);
@@ -240,6 +258,7 @@ describe('native ECS deployments in the sandbox', () => {
     expect((await rejection(ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: inFlight.serviceDeploymentArn, stopType: 'ABORT' })))).name).toBe('InvalidParameterException');
     await ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: inFlight.serviceDeploymentArn, stopType: 'ROLLBACK' }));
     expect((await latest('stopped')).status).toBe('ROLLBACK_IN_PROGRESS');
+    expect(await observedLine('stopped')).toMatch(/^ROLLBACK_IN_PROGRESS, .*Service deployment rolled back by StopServiceDeployment\.$/);
     clock.advance(5_000);
     expect((await latest('stopped')).status).toBe('ROLLBACK_SUCCESSFUL');
     const missing = `${inFlight.serviceDeploymentArn!.slice(0, -4)}zzzz`;

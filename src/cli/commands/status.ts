@@ -10,7 +10,7 @@ import { observeServices, TaskDefinitionCache } from '../../observe/index.js';
 import type { ObservedState } from '../../observe/index.js';
 import { observationFor, planService } from '../../plan/index.js';
 import { describeFailedRevision, failedRevisionOf, isHeld } from '../../hold/index.js';
-import { parseServiceArgument, reconcileRollout, renderRolloutDetail, renderStatusTable, viewJson } from '../../rollout/engine/index.js';
+import { nativeDeploymentLine, parseServiceArgument, reconcileRollout, renderRolloutDetail, renderStatusTable, viewJson } from '../../rollout/engine/index.js';
 import type { ServiceStatusView } from '../../rollout/engine/index.js';
 import { parseDuration } from '../../manifest/index.js';
 import { addAwsOptions, awsClientOptions, recordKeyOption } from '../aws-options.js';
@@ -52,7 +52,10 @@ async function viewOf(
   const strategy = service.manifest.spec.rollout?.strategy ?? 'Rolling';
   const observed = state.services[service.key];
   if (!observed) return { key: service.key, strategy, deployment: 'missing (not created yet)' };
-  if (strategy !== 'Canary' && strategy !== 'BlueGreen') return { key: service.key, strategy, deployment: deploymentStatus(service, state, snapshot.revision) };
+  if (strategy !== 'Canary' && strategy !== 'BlueGreen') {
+    const native = observed.nativeDeployment ? `; native ${nativeDeploymentLine(observed.nativeDeployment, (now ?? Date.now)())}` : '';
+    return { key: service.key, strategy, deployment: `${deploymentStatus(service, state, snapshot.revision)}${native}` };
+  }
   const rollout = await reconcileRollout(
     { clients, taskDefinitions, instance: '', revision: snapshot.revision, dryRun: true, ...(now ? { clock: { now } } : {}) },
     { manifest: service.manifest, analysisTemplates: snapshot.analysisTemplates, observed: state },

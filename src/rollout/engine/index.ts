@@ -13,5 +13,5 @@ export { recordRolloutMetrics, rolloutHealth, toRolloutSummary } from './summary
 export { isRolloutMessage } from './pass.js';
 export { newRequestToken, parseServiceArgument, sendOperatorRequest } from './request.js';
 export type { ServiceRef } from './request.js';
-export { renderRolloutDetail, renderStatusTable, viewJson } from './view.js';
+export { nativeDeploymentLine, renderRolloutDetail, renderStatusTable, viewJson } from './view.js';
 export type { ServiceStatusView } from './view.js';

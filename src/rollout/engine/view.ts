@@ -3,6 +3,7 @@
  * weights, task sets and analysis, in the spirit of `kubectl argo rollouts get rollout`. Shared by the `status`
  * command (which computes the report from AWS) and the controller's `/rollouts/...` page (its last pass). Pure.
  */
+import type { ObservedNativeDeployment } from '../../observe/types.js';
 import type { TaskSetSummary } from '../types.js';
 import type { RolloutReport } from './reconcile-rollout.js';
 import { toRolloutSummary } from './summary.js';
@@ -15,6 +16,21 @@ export interface ServiceStatusView {
   rollout?: RolloutReport;
   /** Rolling/Native: ECS's own rolloutState of the primary deployment, or why the service has none. */
   deployment?: string;
+}
+
+/**
+ * A native deployment in one line: status, stage, the new revision's share of production (and test) traffic,
+ * the current stage's hooks and the bake countdown.
+ */
+export function nativeDeploymentLine(native: ObservedNativeDeployment, now: number): string {
+  const parts = [native.status];
+  if (native.stage) parts.push(native.stage);
+  if (native.productionPercent !== undefined) parts.push(`production ${native.productionPercent}% new`);
+  if (native.testPercent !== undefined) parts.push(`test ${native.testPercent}% new`);
+  for (const hook of native.hooks) parts.push(`hook ${hook.targetArn.slice(hook.targetArn.lastIndexOf(':') + 1)} ${hook.status}`);
+  if (native.bakeEndsAt !== undefined) parts.push(`bake ${Math.max(0, Math.ceil((native.bakeEndsAt - now) / 1000))}s left`);
+  if (native.status.startsWith('ROLLBACK') && native.statusReason) parts.push(native.statusReason);
+  return parts.join(', ');
 }
 
 function short(hash: string | undefined): string {
