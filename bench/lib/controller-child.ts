@@ -5,6 +5,7 @@
 import { DEFAULT_RATE_LIMITS } from '../../src/aws/index.js';
 import type { RateLimitSettings } from '../../src/aws/index.js';
 import { startController } from '../../src/controller/runtime.js';
+import { RecordKey } from '../../src/integrity/index.js';
 import { createLogger } from '../../src/log/logger.js';
 import type { ControllerReply, ControllerRequest, ControllerSettings } from './controller-protocol.js';
 
@@ -36,6 +37,7 @@ const running = await startController({
     rateLimits: Object.fromEntries(Object.entries(DEFAULT_RATE_LIMITS).map(([api, limits]) => [api, scaled(limits, settings.rateScale)])),
   },
   listen: { host: '127.0.0.1', port: 0 },
+  recordKey: RecordKey.generate(),
 });
 
 function cpuSeconds(): number {

@@ -35,9 +35,14 @@ function parseEndpoint(value: string, source = '--endpoint-url'): string {
   return value;
 }
 
-/** A loopback endpoint is the sandbox, which checks no signature: it needs no real credentials. */
+/** A loopback endpoint is the sandbox. */
+export function isSandboxEndpoint(endpoint: string | undefined): boolean {
+  return endpoint !== undefined && isLoopbackHost(new URL(parseEndpoint(endpoint)).hostname);
+}
+
+/** The sandbox checks no signature: it needs no real credentials. */
 function sandboxCredentials(endpoint: string | undefined): Record<string, unknown> {
-  if (!endpoint || !isLoopbackHost(new URL(endpoint).hostname)) return {};
+  if (!isSandboxEndpoint(endpoint)) return {};
   if (process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE) return {};
   return { credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } };
 }

@@ -8,6 +8,7 @@ import type { AwsCallObserver, AwsClients } from '../aws/index.js';
 import { executePrune, PendingRegistrations } from '../apply/index.js';
 import type { PruneResult } from '../apply/index.js';
 import { awsCallLogger } from '../log/events.js';
+import type { RecordKey } from '../integrity/index.js';
 import type { Logger } from '../log/logger.js';
 import { ManifestLoader } from '../manifest/index.js';
 import type { DesiredService, DesiredStateSnapshot, InputLimits } from '../manifest/index.js';
@@ -40,10 +41,11 @@ export interface AwsControllerIoOptions {
   scheduler: Scheduler;
   /** The time rollouts judge pauses, deadlines and measurements by: the controller's own. */
   clock: Clock;
+  /** Signs and verifies the records rollouts keep in tags (src/integrity). */
+  recordKey: RecordKey;
   debounceMs?: number;
   readBack?: ReconcileOptions['readBack'];
   limits?: InputLimits;
-  recordKey?: ReconcileOptions['recordKey'];
 }
 
 export function awsControllerIo(options: AwsControllerIoOptions): ControllerIo {
@@ -63,8 +65,8 @@ export function awsControllerIo(options: AwsControllerIoOptions): ControllerIo {
         taskDefinitions,
         registrations,
         // The controller comes back when a pause or a measurement is due, so it drives Canary/BlueGreen rollouts.
-        rollout: { clock: options.clock },
-        options: { instance, ...(options.readBack ? { readBack: options.readBack } : {}), ...(options.recordKey ? { recordKey: options.recordKey } : {}) },
+        rollout: { clock: options.clock, keyring: options.recordKey },
+        options: { instance, recordKey: options.recordKey, ...(options.readBack ? { readBack: options.readBack } : {}) },
       }),
     observe(services) {
       const observation = observationFor(services.map((service) => service.manifest));

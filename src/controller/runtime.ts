@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { createAwsClients, destroyAwsClients } from '../aws/index.js';
 import type { AwsClientOptions } from '../aws/index.js';
+import type { RecordKey } from '../integrity/index.js';
 import type { Logger } from '../log/logger.js';
 import { createHighAvailability, withFence, withReplicaIdentity } from '../ha/index.js';
 import type { HaSettings } from '../ha/index.js';
@@ -30,6 +31,8 @@ export interface RuntimeOptions extends Pick<ControllerOptions, 'dir' | 'instanc
   ha?: HaSettings;
   /** What the loader reads at most (docs/manifest.md, "Limits"); defaults to DEFAULT_INPUT_LIMITS. */
   limits?: InputLimits;
+  /** Signs and verifies the records rollouts keep in AWS tags (loadRecordKey, or generated for the sandbox). */
+  recordKey: RecordKey;
 }
 
 export interface RunningController {
@@ -61,12 +64,12 @@ export async function startController(options: RuntimeOptions): Promise<RunningC
         instance: options.instance,
         scheduler: systemTime,
         clock: systemTime,
+        recordKey: options.recordKey,
         ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
         ...(options.limits ? { limits: options.limits } : {}),
-        ...(options.recordKey ? { recordKey: options.recordKey } : {}),
       }),
     ),
-    ...(options.recordKey ? { recordKey: options.recordKey } : {}),
+    recordKey: options.recordKey,
     metrics,
     log,
     ...(options.workers !== undefined ? { workers: options.workers } : {}),

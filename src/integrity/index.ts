@@ -7,6 +7,8 @@ export {
   RecordKey,
   SIGNATURE_LENGTH,
   signRecord,
+  signWith,
   verifyRecord,
+  verifyWith,
 } from './record-mac.js';
-export type { RecordSubject, VerifiedRecord } from './record-mac.js';
+export type { RecordKeyring, RecordSubject, VerifiedRecord } from './record-mac.js';

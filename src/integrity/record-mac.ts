@@ -117,6 +117,23 @@ export function verifyRecord(key: RecordKey, subject: RecordSubject, value: stri
   return matches ? { ok: true, payload } : { ok: false, reason: 'forged' };
 }
 
+/**
+ * How a reader checks records: with the controller's key, or `read-only` (`status` run without the key: it sends
+ * nothing, so it shows records unverified; the values it would write are unsigned and never sent).
+ */
+export type RecordKeyring = RecordKey | 'read-only';
+
+/** verifyRecord, or in read-only mode the payload with any signature stripped and unchecked. */
+export function verifyWith(keyring: RecordKeyring, subject: RecordSubject, value: string): VerifiedRecord {
+  if (keyring !== 'read-only') return verifyRecord(keyring, subject, value);
+  return { ok: true, payload: SIGNED.exec(value)?.[1] ?? value };
+}
+
+/** signRecord, or in read-only mode the payload as is. */
+export function signWith(keyring: RecordKeyring, subject: RecordSubject, payload: string): string {
+  return keyring === 'read-only' ? payload : signRecord(keyring, subject, payload);
+}
+
 /** The sentence status and logs use for a record that failed verification. */
 export function describeUnverified(reason: 'unsigned' | 'forged'): string {
   return reason === 'unsigned' ? 'carries no signature (written by hand, or before records were signed)' : 'has a signature that does not match (forged, or signed with another key)';

@@ -92,6 +92,8 @@ export interface ControllerMetrics {
    */
   countFailedRevision(strategy: RolloutStrategy, reason: string): void;
   countAnalysisRun(template: string, outcome: AnalysisOutcome): void;
+  /** A record in a service tag failed verification and was not obeyed. */
+  countRejectedRecord(key: string, record: 'rollout' | 'analysis', reason: 'unsigned' | 'forged'): void;
   setDesiredRevision(revision: string): void;
   /** One load of the desired-state folder, and how many manifest errors it has now. */
   observeManifestLoad(result: ManifestLoadResult, errorCount: number): void;
@@ -103,6 +105,7 @@ export interface ControllerMetrics {
 }
 
 const SERVICE_LABELS = ['cluster', 'service'] as const;
+const REJECTED_RECORDS = (['rollout', 'analysis'] as const).flatMap((record) => (['forged', 'unsigned'] as const).map((reason) => ({ record, reason })));
 
 export function createMetrics(options: MetricsOptions): ControllerMetrics {
   const registry = new Registry();
@@ -209,6 +212,12 @@ export function createMetrics(options: MetricsOptions): ControllerMetrics {
     labelNames: ['strategy', 'reason'] as const,
     registers,
   });
+  const recordsRejected = new Counter({
+    name: name('rollout_records_rejected_total'),
+    help: 'Records kept in service tags that failed verification and were not obeyed (forged, or unsigned), by record (rollout, analysis) and reason (forged, unsigned); the rollout holds until abort or retry.',
+    labelNames: [...SERVICE_LABELS, 'record', 'reason'] as const,
+    registers,
+  });
   const analysisRuns = new Counter({
     name: name('analysis_runs_total'),
     help: 'Finished analysis runs, by template and outcome (Successful, Failed, Inconclusive, Error).',
@@ -252,8 +261,11 @@ export function createMetrics(options: MetricsOptions): ControllerMetrics {
       rolloutPhase.remove(key);
       rolloutStep.remove(labels);
       rolloutCanaryWeight.remove(labels);
+      for (const combination of REJECTED_RECORDS) recordsRejected.remove({ ...labels, ...combination });
       return;
     }
+    // From zero, so that increase() sees the first rejection (a counter series born at 1 shows no increase).
+    for (const combination of REJECTED_RECORDS) recordsRejected.inc({ ...labels, ...combination }, 0);
     const allPhases = phases.includes(rollout.phase) ? phases : [...phases, rollout.phase];
     rolloutPhase.replace(
       key,
@@ -303,6 +315,9 @@ export function createMetrics(options: MetricsOptions): ControllerMetrics {
     },
     countAnalysisRun(template, outcome) {
       analysisRuns.inc({ template, outcome });
+    },
+    countRejectedRecord(key, record, reason) {
+      recordsRejected.inc({ ...parseServiceKey(key), record, reason });
     },
     setDesiredRevision(revision) {
       desiredStateInfo.replace('desired-state', [[{ revision }, 1]]);

@@ -48,7 +48,7 @@ export interface ReconcileContext {
    * `apply` does not (a rollout needs a process that comes back when a pause or a measurement is due). The clock
    * (epoch ms) and analysis providers default to the system clock and the built-in providers.
    */
-  rollout?: Pick<RolloutEngineContext, 'clock' | 'providers' | 'fetch'>;
+  rollout?: Pick<RolloutEngineContext, 'clock' | 'providers' | 'fetch' | 'keyring'>;
 }
 
 /** A folder (or one file) to load, within the given input limits, or a snapshot already loaded. */

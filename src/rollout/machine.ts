@@ -35,7 +35,7 @@ import {
 } from './context.js';
 import type { Ctx, Scope, StageResult } from './context.js';
 import { taskSetReady, weightsApplied } from './gates.js';
-import { decodeRecord, encodeRecord, fingerprint, parseRequest } from './state-tags.js';
+import { describeRejected, fingerprint, parseRequest, readRecordTag, writeRecordTag } from './state-tags.js';
 import type { ParsedRequest } from './state-tags.js';
 import { percentOf, split } from './traffic.js';
 import type {
@@ -142,9 +142,15 @@ function advance(target: RolloutTarget, record: RolloutRecord, nowSec: number): 
 
 /* ------------------------------------------------------------------ stages */
 
+/** A record that failed verification holds the rollout where AWS shows it: no action, no advance, until abort or retry. */
+function heldOnRejectedRecord(what: string): StageResult {
+  return wait('Paused', 'StateTampered', `${what}: it is not obeyed and traffic is held as it is; abort or retry`, { requeueAfterMs: undefined });
+}
+
 function analysisStep(ctx: Ctx, ref: AnalysisRef, label: string, phase: 'Progressing' | 'Promoting'): StageResult {
   const id = runId(ctx.record, label);
   const run = ctx.obs.analysis[id];
+  if (run?.rejected) return heldOnRejectedRecord(`the tag of analysis run ${id} ${run.rejected}`);
   if (!run) return wait(phase, 'Analyzing', `starting analysis ${id}`, { actions: [startAnalysis(ctx, id, ref, false)] });
   if (run.phase === 'Successful') return { kind: 'done', message: `analysis ${id} succeeded` };
   if (run.phase === 'Failed' || run.phase === 'Error') return { kind: 'abort', reason: 'analysis', message: `analysis ${id}: ${run.phase}${run.message ? `: ${run.message}` : ''}` };
@@ -170,6 +176,7 @@ function background(ctx: Ctx): StageResult | undefined {
   if (!bg || (ctx.record.stage === 'progressing' && ctx.record.step < bg.startingStep)) return undefined;
   let id = runId(ctx.record, `bg${ctx.record.backgroundRun}`);
   const run = ctx.obs.analysis[id];
+  if (run?.rejected) return heldOnRejectedRecord(`the tag of background analysis run ${id} ${run.rejected}`);
   if (run?.phase === 'Failed' || run?.phase === 'Error') return { kind: 'abort', reason: 'analysis', message: `background analysis ${id}: ${run.phase}` };
   if (run?.phase === 'Inconclusive') {
     if (!ctx.takePromote()) return wait('Paused', 'WaitingForPromote', `background analysis ${id} is inconclusive: promote or abort`, { requeueAfterMs: undefined });
@@ -269,12 +276,12 @@ function initialize(scope: Scope): StageResult {
 
 /* ------------------------------------------------------------------ the step function */
 
-export function stepRollout({ target, observation: obs, now }: StepInput): StepResult {
+export function stepRollout({ target, observation: obs, now, keyring }: StepInput): StepResult {
   const nowSec = Math.floor(now / 1000);
   const scope: Scope = { target, obs, nowSec };
   const events: RolloutEvent[] = [];
   const observedTag = obs.tags[ROLLOUT_TAG];
-  const decoded = observedTag === undefined ? undefined : decodeRecord(observedTag);
+  const decoded = observedTag === undefined ? undefined : readRecordTag(keyring, target.serviceArn, observedTag);
   const requests = readRequests(target, obs.tags);
   const primary = primarySet(obs);
   const onDesired = primary?.externalId === target.version.hash;
@@ -283,7 +290,7 @@ export function stepRollout({ target, observation: obs, now }: StepInput): StepR
     if (result.kind !== 'wait') throw new Error(`internal: finish expects a wait, got ${result.kind}`);
     const actions: RolloutAction[] = [];
     if (record) {
-      const value = encodeRecord(record);
+      const value = writeRecordTag(keyring, target.serviceArn, record);
       if (value !== observedTag) actions.push(tagRecord(target, value, `rollout ${record.stage} step ${record.step}`));
     } else if (observedTag !== undefined && !leaveTag) {
       actions.push(untagRecord(target, 'no rollout in flight'));
@@ -301,7 +308,9 @@ export function stepRollout({ target, observation: obs, now }: StepInput): StepR
 
   let record: RolloutRecord | undefined;
   if (decoded && !decoded.ok) {
-    events.push({ type: 'Warning', message: `rollout tag ${ROLLOUT_TAG} is unreadable (${decoded.error}): "${observedTag}"` });
+    // Neither an unreadable nor an unverified record is obeyed: what AWS shows stays as it is until an operator acts.
+    const message = `rollout tag ${ROLLOUT_TAG} ${describeRejected(decoded)}: "${observedTag}"`;
+    events.push(decoded.kind === 'untrusted' ? { type: 'RecordRejected', record: 'rollout', reason: decoded.reason, message } : { type: 'Warning', message });
     const settled = onDesired && liveSets(obs).length === 1;
     if (settled) return finish(undefined, keepStable(scope));
     const cli = requests.cli?.ok ? requests.cli.verb : undefined;
@@ -313,7 +322,8 @@ export function stepRollout({ target, observation: obs, now }: StepInput): StepR
       events.push({ type: 'OperatorRequest', request: 'retry', applied: true, message: 'restarting from step 0 a rollout whose state tag was unreadable', ...sourceOf(requests, 'cli') });
       events.push(...stepEntered(target, record.step));
     } else {
-      return finish(undefined, wait('Paused', 'StateUnreadable', 'rollout state tag unreadable: traffic is held as it is; abort or retry', { requeueAfterMs: undefined }), true);
+      const held = decoded.kind === 'untrusted' ? heldOnRejectedRecord(`the rollout record ${describeRejected(decoded)}`) : wait('Paused', 'StateUnreadable', 'rollout state tag unreadable: traffic is held as it is; abort or retry', { requeueAfterMs: undefined });
+      return finish(undefined, held, true);
     }
   } else {
     record = decoded?.record;
@@ -501,16 +511,17 @@ function statusOf(scope: Scope, record: RolloutRecord | undefined, result: Stage
   const { target, obs } = scope;
   const rule = obs.rules[target.strategy.traffic.listenerRuleArn];
   const primary = primarySet(obs);
-  const ctx = record ? versions({ ...scope, record, carry: [], takePromote: () => false }) : undefined;
+  // Without a record (none in flight, or one not obeyed) the desired version's task set, if any, is the canary shown.
+  const ctx = versions({ ...scope, record: record ?? freshRecord(target, scope.nowSec, 0, { manifestAbort: false }), carry: [], takePromote: () => false });
   const prefix = record ? runPrefix(record) : undefined;
   return {
     strategy: target.strategy.kind,
     phase: result.phase,
     subPhase: result.sub,
     ...(record?.stage === 'progressing' ? { step: { index: record.step, total: target.strategy.steps.length } } : {}),
-    canaryWeight: rule && ctx?.canary ? percentOf(rule, ctx.canaryTg) : 0,
+    canaryWeight: rule && ctx.canary ? percentOf(rule, ctx.canaryTg) : 0,
     ...(primary ? { stable: summary(primary, obs) } : {}),
-    ...(ctx?.canary ? { canary: summary(ctx.canary, obs) } : {}),
+    ...(ctx.canary ? { canary: summary(ctx.canary, obs) } : {}),
     analysis: prefix
       ? Object.entries(obs.analysis)
           .filter(([id]) => id.startsWith(prefix))

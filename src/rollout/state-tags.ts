@@ -4,12 +4,18 @@
  * Encoding (version 1), space-separated `key=value` pairs, only characters every AWS tagging API accepts:
  *   v=1 h=<hash> g=<stage> s=<step> t=<stepStartedAt> r=<startedAt> a=<attempt> b=<backgroundRun> [x=<abortReason>] [m=<fp>] [y=<fp>] [c=<fp>]
  * Times are epoch seconds; fingerprints (m manifest promote, y manifest retry, c CLI request) are 8 hex digits.
- * The longest value (64-character hash, all fingerprints) stays well under AWS's 256-character limit.
+ * The longest value (64-character hash, all fingerprints) stays well under AWS's 256-character limit, signature
+ * included: the tag holds `signRecord(key, {service ARN, ROLLOUT_TAG}, encoding)` (src/integrity), and a value that
+ * fails verification is never decoded into a record (see readRecordTag).
  */
+import { describeUnverified, SIGNATURE_LENGTH, signWith, verifyWith } from '../integrity/index.js';
+import type { RecordKeyring, RecordSubject } from '../integrity/index.js';
 import type { AbortReason, RolloutRecord, RolloutStage } from './types.js';
+import { ROLLOUT_TAG } from './types.js';
 
 export const RECORD_VERSION = 1;
-export const TAG_VALUE_LIMIT = 256;
+/** AWS's limit on a tag value, less the signature. */
+export const TAG_VALUE_LIMIT = 256 - SIGNATURE_LENGTH;
 
 const STAGES: readonly RolloutStage[] = ['progressing', 'promoting', 'verifying', 'finalizing', 'aborted'];
 const ABORT_REASONS: readonly AbortReason[] = ['operator', 'deadline', 'analysis', 'missing'];
@@ -93,6 +99,32 @@ export function decodeRecord(value: string): DecodedRecord {
       consumed,
     },
   };
+}
+
+export type ReadRecord =
+  | { ok: true; record: RolloutRecord }
+  | { ok: false; kind: 'unreadable'; error: string }
+  | { ok: false; kind: 'untrusted'; reason: 'unsigned' | 'forged' };
+
+export function rolloutSubject(serviceArn: string): RecordSubject {
+  return { resource: serviceArn, tag: ROLLOUT_TAG };
+}
+
+/** The rollout record of a service from its tag value. Never throws. */
+export function readRecordTag(keyring: RecordKeyring, serviceArn: string, value: string): ReadRecord {
+  const verified = verifyWith(keyring, rolloutSubject(serviceArn), value);
+  if (!verified.ok) return { ok: false, kind: 'untrusted', reason: verified.reason };
+  const decoded = decodeRecord(verified.payload);
+  return decoded.ok ? decoded : { ok: false, kind: 'unreadable', error: decoded.error };
+}
+
+export function writeRecordTag(keyring: RecordKeyring, serviceArn: string, record: RolloutRecord): string {
+  return signWith(keyring, rolloutSubject(serviceArn), encodeRecord(record));
+}
+
+/** Why a record tag is not obeyed, in words. */
+export function describeRejected(read: Extract<ReadRecord, { ok: false }>): string {
+  return read.kind === 'unreadable' ? `is unreadable (${read.error})` : describeUnverified(read.reason);
 }
 
 /** FNV-1a (32 bit): a token's short, stable fingerprint, so any token fits in the record. */

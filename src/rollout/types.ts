@@ -15,6 +15,7 @@ import type { ModifyRuleCommandInput } from '@aws-sdk/client-elastic-load-balanc
 import type { AnalysisRef } from '../manifest/schema.js';
 import type { JsonObject } from '../observe/types.js';
 import type { Action, WithTaskDefinitionRef } from '../plan/types.js';
+import type { RecordKeyring } from '../integrity/index.js';
 
 /** Service tag holding the encoded RolloutRecord (see state-tags.ts). */
 export const ROLLOUT_TAG = 'ecs-reconciler:rollout';
@@ -125,6 +126,8 @@ export type AnalysisPhase = 'Running' | 'Successful' | 'Failed' | 'Inconclusive'
 export interface AnalysisRunView {
   phase: AnalysisPhase;
   message?: string;
+  /** Set when the run's tag failed verification, saying why: the run is neither a success nor a failure. */
+  rejected?: string;
 }
 
 export interface RolloutObservation {
@@ -221,6 +224,8 @@ export type SubPhase =
   | 'ScaleDownDelay'
   | 'ScalingDown'
   | 'StateUnreadable'
+  /** A record the controller keeps in a tag failed verification (forged, or unsigned): the rollout holds. */
+  | 'StateTampered'
   | 'Done';
 
 export type RolloutOutcome = 'promoted' | 'aborted' | 'superseded';
@@ -249,7 +254,9 @@ export type RolloutEvent =
   | { type: 'WeightChanged'; from: number; to: number; stage?: RolloutStage; step?: number; total: number }
   | OperatorRequestEvent
   | { type: 'Outcome'; outcome: RolloutOutcome; hash: string; durationSeconds: number; message: string }
-  | { type: 'Warning'; message: string };
+  | { type: 'Warning'; message: string }
+  /** A record in a tag failed verification and was not obeyed (`record`: the rollout record or an analysis run). */
+  | { type: 'RecordRejected'; record: 'rollout' | 'analysis'; reason: 'unsigned' | 'forged'; message: string };
 
 export interface TaskSetSummary {
   hash?: string;
@@ -280,6 +287,8 @@ export interface StepInput {
   observation: RolloutObservation;
   /** Epoch milliseconds, injected. */
   now: number;
+  /** Verifies the rollout record read from the tags and signs the one written (src/integrity). */
+  keyring: RecordKeyring;
 }
 
 export interface StepResult {

@@ -1,3 +1,4 @@
+import type { RecordKeyring } from '../integrity/index.js';
 /**
  * One poll of `wait` (AWS only: the services, their tags and task definitions, and the stopped reasons of failed
  * tasks) and of `apply --wait` (the same, judged against the manifests it applied: the plan's failed-revision hold
@@ -43,7 +44,7 @@ export function appliedOutcomes(clients: Clients, snapshot: DesiredStateSnapshot
     const outcomes = new Map<string, Outcome>();
     for (const service of services) {
       const outcome = usesTaskSets(service.manifest.spec)
-        ? await rolloutOutcome(clients, taskDefinitions, snapshot, service, state)
+        ? await rolloutOutcome(clients, taskDefinitions, snapshot, service, state, planOptions.recordKey ?? 'read-only')
         : await deploymentOutcome(clients, taskDefinitions, service, state, { ...planOptions, now: Date.now() });
       outcomes.set(service.key, outcome);
     }
@@ -66,10 +67,17 @@ async function deploymentOutcome(clients: Clients, cache: TaskDefinitionCache, d
 }
 
 /** Canary/BlueGreen: the engine's dry run, as `status` computes it (a one-shot apply does not drive the rollout). */
-async function rolloutOutcome(clients: Clients, taskDefinitions: TaskDefinitionCache, snapshot: DesiredStateSnapshot, desired: DesiredService, state: ObservedState): Promise<Outcome> {
+async function rolloutOutcome(
+  clients: Clients,
+  taskDefinitions: TaskDefinitionCache,
+  snapshot: DesiredStateSnapshot,
+  desired: DesiredService,
+  state: ObservedState,
+  keyring: RecordKeyring,
+): Promise<Outcome> {
   if (!state.services[desired.key]) return { state: 'progressing', detail: 'not created yet' };
   const report = await reconcileRollout(
-    { clients, taskDefinitions, instance: '', revision: snapshot.revision, dryRun: true },
+    { clients, taskDefinitions, instance: '', revision: snapshot.revision, dryRun: true, keyring },
     { manifest: desired.manifest, analysisTemplates: snapshot.analysisTemplates, observed: state },
   );
   const status = report.status;

@@ -17,6 +17,8 @@ import type { RunningSandbox } from '../../src/sandbox/sandbox.js';
 import { reconcileAll } from '../../src/reconcile/index.js';
 import type { ReconcileOptions, ReconcileReport } from '../../src/reconcile/index.js';
 import { serviceManifest } from './controller-harness.js';
+import { RECORD_KEY_ENV } from '../../src/integrity/index.js';
+import { TEST_RECORD_SECRET } from '../support/record-key.js';
 
 export const DEMO_SEED = 'desired-state/.sandbox/seed.yaml';
 
@@ -119,7 +121,7 @@ export interface CliResult {
 /** The environment a user would have against the sandbox: any credentials, no endpoint variables of the host's own. */
 export function cliEnv(): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') && key !== 'ECS_RECONCILER_INSTANCE'));
-  return { ...env, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', NO_COLOR: '1' };
+  return { ...env, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', NO_COLOR: '1', [RECORD_KEY_ENV]: TEST_RECORD_SECRET };
 }
 
 /** Runs `ecs-reconciler <args>` from source, as `node --import tsx src/cli/main.ts <args>`; `env` adds variables. */

@@ -17,6 +17,7 @@ import { DEMO_SEED } from './apply-harness.js';
 import { ecsClient, pollFor, sampleValue } from './controller-harness.js';
 import { container, loadTemplate, parameterDefaults, resolveValue } from '../unit/deploy/cloudformation.js';
 import { parseDockerfile, parseHealthcheck } from '../unit/deploy/dockerfile.js';
+import { TEST_RECORD_SECRET } from '../support/record-key.js';
 
 const template = loadTemplate();
 const controllerDefinition = container(template, 'controller');
@@ -52,11 +53,17 @@ function containerEnvironment(listen: string): NodeJS.ProcessEnv {
   const rendered = Object.fromEntries(
     (controllerDefinition.Environment ?? []).map((entry) => [String(entry.Name), resolveValue(entry.Value, values)]),
   );
+  // ECS resolves each container secret to the secret's value: the stack's generated record key, here the tests' key.
+  const secretValues: Record<string, string> = { RecordKeySecret: TEST_RECORD_SECRET };
+  const secrets = Object.fromEntries(
+    ((controllerDefinition as { Secrets?: { Name: string; ValueFrom: { Ref: string } }[] }).Secrets ?? []).map((secret) => [secret.Name, secretValues[secret.ValueFrom.Ref]]),
+  );
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') && !key.startsWith('ECS_RECONCILER_')));
   return {
     ...inherited,
     NODE_ENV: imageEnv.NODE_ENV,
     ...rendered,
+    ...secrets,
     // The volume is mounted at /git in the task; here it is a temporary folder. Tests listen on loopback, port 0.
     ECS_RECONCILER_DIR: String(rendered.ECS_RECONCILER_DIR).replace(/^\/git\//, `${path.join(root, 'git')}/`),
     ECS_RECONCILER_LISTEN: listen,

@@ -21,12 +21,14 @@ import { reconcileAll } from '../../src/reconcile/index.js';
 import type { ReconcileReport } from '../../src/reconcile/index.js';
 import { ANALYSIS_TAG_PREFIX } from '../../src/rollout/engine/index.js';
 import type { RolloutReport } from '../../src/rollout/engine/index.js';
-import { decodeRecord, ROLLOUT_TAG } from '../../src/rollout/index.js';
+import { ROLLOUT_TAG } from '../../src/rollout/index.js';
+import { readRecordTag } from '../../src/rollout/state-tags.js';
 import type { RolloutRecord } from '../../src/rollout/index.js';
 import { forwardedGroups } from '../../src/sandbox/elbv2/actions.js';
 import { Elbv2State } from '../../src/sandbox/elbv2/state.js';
 import type { SandboxCall } from './apply-harness.js';
 import { sandboxCalls } from './controller-harness.js';
+import { TEST_RECORD_KEY } from '../support/record-key.js';
 
 export const ACCOUNT = '123456789012';
 export const LB_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/shop-alb/50dc6c495c0c9188`;
@@ -275,7 +277,7 @@ export async function startRolloutHarness(): Promise<RolloutHarness> {
     dir,
     write: (manifest) => writeDesiredState(dir, manifest, ERROR_RATE_TEMPLATE),
     async pass(passClients = clients) {
-      const report = await reconcileAll({ dir, clients: passClients, options: { readBack: { attempts: 1, delayMs: 0 } }, rollout: { clock } });
+      const report = await reconcileAll({ dir, clients: passClients, options: { readBack: { attempts: 1, delayMs: 0 } }, rollout: { clock, keyring: TEST_RECORD_KEY } });
       return { report, rollout: report.rollouts?.[KEY] };
     },
     advance(ms) {
@@ -372,11 +374,11 @@ export function guardTraffic(sandbox: RunningSandbox, rules: readonly string[]):
 export function recordHistory(calls: readonly SandboxCall[]): RolloutRecord[] {
   return calls
     .filter((call) => call.operation === 'TagResource' && call.outcome === 'ok')
-    .flatMap((call) => ((call.input?.tags as { key: string; value: string }[] | undefined) ?? []).filter((tag) => tag.key === ROLLOUT_TAG))
-    .flatMap((tag) => {
-      const decoded = decodeRecord(tag.value);
-      return decoded.ok ? [decoded.record] : [];
-    });
+    .flatMap((call) => {
+      const input = call.input as { resourceArn?: string; tags?: { key: string; value: string }[] } | undefined;
+      return (input?.tags ?? []).filter((tag) => tag.key === ROLLOUT_TAG).map((tag) => readRecordTag(TEST_RECORD_KEY, input?.resourceArn ?? '', tag.value));
+    })
+    .flatMap((read) => (read.ok ? [read.record] : []));
 }
 
 /** The last rollout record written, e.g. to read the abort reason of a Degraded rollout. */

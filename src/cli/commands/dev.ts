@@ -3,6 +3,7 @@ import path from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { DEFAULT_LISTEN, startController } from '../../controller/index.js';
+import { RecordKey } from '../../integrity/index.js';
 import { createLogger } from '../../log/logger.js';
 import { loadDesiredState } from '../../manifest/index.js';
 import { DEFAULT_INSTANCE } from '../../plan/index.js';
@@ -74,6 +75,8 @@ export async function runDev(dir: string, flags: DevFlags): Promise<number> {
       log,
       aws: awsClientOptions({ endpointUrl: endpoint, region, instance }, { clientConfig: { credentials } }),
       listen: flags.listen,
+      // The sandbox lives as long as this process, and so do the records signed with this key.
+      recordKey: RecordKey.generate(),
     });
     process.stdout.write(`${await whereToLook(dir, running.url, sandbox.endpoint)}\n`);
     return await stopOnSignal(running, log);

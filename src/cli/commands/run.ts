@@ -9,7 +9,8 @@ import { createLogger, parseLevel } from '../../log/logger.js';
 import type { Logger } from '../../log/logger.js';
 import { parseDuration } from '../../manifest/index.js';
 import { stat } from 'node:fs/promises';
-import { addAwsOptions, awsClientOptions, optionalRecordKey } from '../aws-options.js';
+import { loadRecordKey, RECORD_KEY_ENV, RecordKey } from '../../integrity/index.js';
+import { addAwsOptions, awsClientOptions, isSandboxEndpoint } from '../aws-options.js';
 import { addLimitOptions, inputLimits } from '../limit-options.js';
 import type { AwsFlags } from '../aws-options.js';
 
@@ -120,14 +121,25 @@ export async function stopOnSignal(running: RunningController, log: Logger): Pro
   return 0;
 }
 
+/**
+ * ECS_RECONCILER_RECORD_KEY; against the sandbox (a loopback endpoint) without it, a key generated for this process,
+ * so that `run` on the sandbox needs no setup. Errors name the variable, never a value.
+ */
+export function controllerRecordKey(flags: Pick<AwsFlags, 'endpointUrl'>, log: Pick<Logger, 'warn'>, env: Readonly<Record<string, string | undefined>> = process.env): RecordKey {
+  if (env[RECORD_KEY_ENV] === undefined && isSandboxEndpoint(flags.endpointUrl)) {
+    log.warn({ event: 'record-key' }, `${RECORD_KEY_ENV} is not set: signing rollout records with a key generated for this process (sandbox endpoint); after a restart, rollouts in flight hold until retried`);
+    return RecordKey.generate();
+  }
+  return loadRecordKey(env);
+}
+
 export async function runController(flags: RunFlags): Promise<number> {
   // The folder may not exist yet (the controller waits for it), but a file is never the whole desired state.
   if ((await stat(flags.dir).catch(() => undefined))?.isFile()) throw new Error(`--dir must be the desired-state folder, and ${flags.dir} is a file`);
   const log = createLogger({ level: flags.logLevel });
+  const recordKey = controllerRecordKey(flags, log);
   const ha = haSettings(flags);
-  const recordKey = optionalRecordKey();
   const running = await startController({
-    ...(recordKey ? { recordKey } : {}),
     dir: flags.dir,
     instance: flags.instance,
     workers: flags.workers,
@@ -138,6 +150,7 @@ export async function runController(flags: RunFlags): Promise<number> {
     aws: { ...awsClientOptions(flags), ...(flags.awsRateScale !== 1 ? { rateLimits: scaledRateLimits(flags.awsRateScale) } : {}) },
     listen: flags.listen,
     limits: inputLimits(flags),
+    recordKey,
     ...(ha ? { ha } : {}),
   });
   return stopOnSignal(running, log);

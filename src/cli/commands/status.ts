@@ -4,6 +4,8 @@ import { renderDecisions } from '../../audit/index.js';
 import type { AuditEntry } from '../../audit/index.js';
 import { createAwsClients, destroyAwsClients } from '../../aws/index.js';
 import type { AwsClients } from '../../aws/index.js';
+import { loadRecordKey, RECORD_KEY_ENV } from '../../integrity/index.js';
+import type { RecordKeyring } from '../../integrity/index.js';
 import { loadDesiredState } from '../../manifest/index.js';
 import type { DesiredService, DesiredStateSnapshot } from '../../manifest/index.js';
 import { observeServices, TaskDefinitionCache } from '../../observe/index.js';
@@ -30,14 +32,20 @@ interface StatusFlags extends AwsFlags {
  * then the rollout engine in dry-run mode, which computes phase, step and weights exactly as the controller would,
  * without sending anything or taking measurements.
  */
-export async function collectStatus(clients: AwsClients, snapshot: DesiredStateSnapshot, only: string | undefined, now?: () => number): Promise<ServiceStatusView[]> {
+export async function collectStatus(
+  clients: AwsClients,
+  snapshot: DesiredStateSnapshot,
+  only: string | undefined,
+  keyring: RecordKeyring,
+  now?: () => number,
+): Promise<ServiceStatusView[]> {
   const services = [...snapshot.services.values()].filter((service) => only === undefined || service.key === only);
   if (only !== undefined && services.length === 0) throw new Error(`no manifest in ${snapshot.root} names service ${only}`);
   const taskDefinitions = new TaskDefinitionCache();
   const observation = observationFor(services.map((service) => service.manifest));
   const state = await observeServices({ clients, taskDefinitions }, observation.keys, observation.extras);
   const views: ServiceStatusView[] = [];
-  for (const service of services) views.push(await viewOf(clients, taskDefinitions, snapshot, service, state, now));
+  for (const service of services) views.push(await viewOf(clients, taskDefinitions, snapshot, service, state, keyring, now));
   return views;
 }
 
@@ -47,6 +55,7 @@ async function viewOf(
   snapshot: DesiredStateSnapshot,
   service: DesiredService,
   state: ObservedState,
+  keyring: RecordKeyring,
   now: (() => number) | undefined,
 ): Promise<ServiceStatusView> {
   const strategy = service.manifest.spec.rollout?.strategy ?? 'Rolling';
@@ -57,7 +66,7 @@ async function viewOf(
     return { key: service.key, strategy, deployment: `${deploymentStatus(service, state, snapshot.revision)}${native}` };
   }
   const rollout = await reconcileRollout(
-    { clients, taskDefinitions, instance: '', revision: snapshot.revision, dryRun: true, ...(now ? { clock: { now } } : {}) },
+    { clients, taskDefinitions, instance: '', revision: snapshot.revision, dryRun: true, keyring, ...(now ? { clock: { now } } : {}) },
     { manifest: service.manifest, analysisTemplates: snapshot.analysisTemplates, observed: state },
   );
   return { key: service.key, strategy, rollout };
@@ -117,11 +126,14 @@ async function runStatus(serviceArgument: string | undefined, flags: StatusFlags
   const known = [...(await loadDesiredState(flags.dir)).services.values()];
   const only = serviceArgument === undefined ? undefined : (({ cluster, service }) => `${cluster}/${service}`)(parseServiceArgument(serviceArgument, flags.cluster, known));
   const intervalMs = parseDuration(flags.interval) * 1000;
+  // Operators need not hold the record key: without it, status shows the records unverified and says so.
+  const keyring: RecordKeyring = process.env[RECORD_KEY_ENV] ? loadRecordKey() : 'read-only';
+  if (keyring === 'read-only') process.stderr.write(`note: ${RECORD_KEY_ENV} is not set, so rollout records are shown without verifying their signatures\n`);
   const clients = createAwsClients(awsClientOptions(flags));
   try {
     for (;;) {
       const snapshot = await loadDesiredState(flags.dir);
-      const views = await collectStatus(clients, snapshot, only);
+      const views = await collectStatus(clients, snapshot, only, keyring);
       const decisions = only === undefined ? undefined : await fetchDecisions(flags.controller, only);
       const text = renderStatus(views, { json: flags.json ?? false, single: only !== undefined, ...(decisions ? { decisions } : {}) });
       // Watching: clear the screen and redraw, like `watch`.

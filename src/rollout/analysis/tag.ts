@@ -4,13 +4,15 @@
  * the recent measurements (display only) do not survive.
  *
  * Format: `a1:<startedAt>:<terminatedAt|->:<metric>:...`, metric = `<s>.<f>.<i>.<e>.<ce>.<lastMeasuredAt|->.<S|F|I|E|->`,
- * times in base-36 epoch ms. Only characters ECS and ELBv2 accept in tag values, at most 256 of them.
+ * times in base-36 epoch ms. Only characters ECS and ELBv2 accept in tag values, at most 256 of them once signed.
  */
 import { emptyMetricRun, type AnalysisRun, type MeasurementPhase, type MetricRun } from './run.js';
 import type { AnalysisRunSpec } from './spec.js';
+import { SIGNATURE_LENGTH } from '../../integrity/index.js';
 
 export const RUN_TAG_VERSION = 'a1';
-export const MAX_TAG_VALUE_LENGTH = 256;
+/** AWS's 256 characters, less the signature the engine adds (src/integrity). */
+export const MAX_TAG_VALUE_LENGTH = 256 - SIGNATURE_LENGTH;
 
 const PHASE_CODES: Record<MeasurementPhase, string> = { Successful: 'S', Failed: 'F', Inconclusive: 'I', Error: 'E' };
 const PHASES_BY_CODE = new Map(Object.entries(PHASE_CODES).map(([phase, code]) => [code, phase as MeasurementPhase]));

@@ -18,13 +18,19 @@ import {
 } from '../analysis/index.js';
 import type { AnalysisArgs, AnalysisRun, AnalysisRunSpec, MetricProviders, RunSummary } from '../analysis/index.js';
 import type { Clock } from '../../controller/time.js';
+import { describeUnverified, verifyWith } from '../../integrity/index.js';
+import type { RecordKeyring } from '../../integrity/index.js';
+import type { ObservedService } from '../../observe/index.js';
 import type { AnalysisRunView, RolloutStrategySpec, StartAnalysisInput } from '../types.js';
 
 export const ANALYSIS_TAG_PREFIX = 'ecs-reconciler:analysis:';
 
 const RUN_ID = /^([0-9a-z]{1,12})-(\d+)-(s\d+|bg\d+|post)$/;
 
-/** A run as the engine holds it: restored (spec and run), or unusable (`error`: its tag or templates are broken). */
+/**
+ * A run as the engine holds it: restored (spec and run), or unusable (`error`: its tag or templates are broken, or
+ * `rejected`: its tag failed verification). `tag` is the payload, without the signature.
+ */
 export interface StoredRun {
   runId: string;
   templates: string[];
@@ -32,6 +38,7 @@ export interface StoredRun {
   spec?: AnalysisRunSpec;
   run?: AnalysisRun;
   error?: string;
+  rejected?: 'unsigned' | 'forged';
 }
 
 export interface RunSources {
@@ -62,12 +69,21 @@ function specOf(sources: RunSources, ref: AnalysisRef, background: boolean): Ana
   return createRunSpec({ ref, templates: sources.templates, contextArgs: sources.contextArgs, background });
 }
 
-/** Every run found in the service's tags. Never throws: a run that cannot be restored is kept with its error. */
-export function readRuns(tags: Readonly<Record<string, string>>, sources: RunSources): Map<string, StoredRun> {
+/**
+ * Every run found in the service's tags. Never throws: a run that cannot be restored is kept with its error, and one
+ * whose tag fails verification with the reason (it is never restored, measured or re-signed).
+ */
+export function readRuns(service: Pick<ObservedService, 'serviceArn' | 'tags'>, sources: RunSources, keyring: RecordKeyring): Map<string, StoredRun> {
   const runs = new Map<string, StoredRun>();
-  for (const [key, tag] of Object.entries(tags)) {
+  for (const [key, value] of Object.entries(service.tags)) {
     if (!key.startsWith(ANALYSIS_TAG_PREFIX)) continue;
     const runId = key.slice(ANALYSIS_TAG_PREFIX.length);
+    const verified = verifyWith(keyring, { resource: service.serviceArn, tag: key }, value);
+    if (!verified.ok) {
+      runs.set(runId, { runId, templates: [], tag: value, error: `its tag ${describeUnverified(verified.reason)}`, rejected: verified.reason });
+      continue;
+    }
+    const tag = verified.payload;
     const source = refForRun(sources.strategy, runId);
     if (!source) {
       runs.set(runId, { runId, templates: [], tag, error: `no analysis of the manifest matches run ${runId}` });
@@ -101,6 +117,7 @@ export function phaseOf(stored: StoredRun): AnalysisRunView['phase'] {
 
 /** What the state machine sees of a run. */
 export function runView(stored: StoredRun, now: number): AnalysisRunView {
+  if (stored.rejected) return { phase: 'Error', message: stored.error ?? 'rejected', rejected: describeUnverified(stored.rejected) };
   if (!stored.run) return { phase: 'Error', message: stored.error ?? 'run could not be restored' };
   const summary = summarizeRun(stored.run, now);
   const decisive = summary.metrics.find((metric) => metric.phase === summary.phase && summary.phase !== 'Successful' && summary.phase !== 'Running');

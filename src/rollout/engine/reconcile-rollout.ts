@@ -22,7 +22,9 @@ import type { MetricProviders, RunSummary } from '../analysis/index.js';
 import type { FetchFunction } from '../analysis/providers/http.js';
 import { runPrefix } from '../context.js';
 import { observeRolloutState, resolveRolloutTarget, stepRollout, versionHash } from '../index.js';
-import { decodeRecord } from '../state-tags.js';
+import { readRecordTag } from '../state-tags.js';
+import { describeUnverified, signWith } from '../../integrity/index.js';
+import type { RecordKeyring } from '../../integrity/index.js';
 import type { AnalysisRunView, RolloutEvent, RolloutRecord, RolloutStatus, RolloutTarget, StartAnalysisInput, StepResult } from '../types.js';
 import { ROLLOUT_TAG } from '../types.js';
 import {
@@ -58,6 +60,11 @@ export interface RolloutEngineContext {
   revision: string;
   /** Observe and decide, send nothing and measure nothing (`status`, `apply --dry-run`). */
   dryRun?: boolean;
+  /**
+   * Verifies the records kept in the service's tags (the rollout record, the analysis runs) and signs those
+   * written. `read-only` only with `dryRun`: nothing is verified, and nothing is sent.
+   */
+  keyring: RecordKeyring;
 }
 
 export interface RolloutInput {
@@ -189,11 +196,11 @@ function failed(key: string, strategy: 'Canary' | 'BlueGreen', error: unknown, p
   return { key, strategy, steps: [], analysis: [], events: [], actions: [], committed: false, finishedAnalysis: [], decisions: [], ...partial, error: toApplyError(error) };
 }
 
-/** The record currently in the tags, if readable: its run ids are the ones measured. */
-function currentPrefix(tags: Readonly<Record<string, string>>): string | undefined {
-  const value = tags[ROLLOUT_TAG];
-  const decoded = value === undefined ? undefined : decodeRecord(value);
-  return decoded?.ok ? runPrefix(decoded.record) : undefined;
+/** The record currently in the tags, if readable and verified: its run ids are the ones measured. */
+function currentPrefix(keyring: RecordKeyring, service: ObservedService): string | undefined {
+  const value = service.tags[ROLLOUT_TAG];
+  const read = value === undefined ? undefined : readRecordTag(keyring, service.serviceArn, value);
+  return read?.ok ? runPrefix(read.record) : undefined;
 }
 
 /** Everything one pass decides from: the resolved target, what AWS shows, and the analysis runs. */
@@ -219,7 +226,7 @@ async function prepare(context: RolloutEngineContext, input: RolloutInput, key: 
   const { target, taskDefinition } = withVersion(resolved, manifest, service, normalize);
   const [rules, targetHealth] = await Promise.all([readRules(context, state, target), readTargetHealth(context, target)]);
   const sources = runSources(manifest, input.analysisTemplates, target, service, state);
-  const runs = new RunPass(context, service.serviceArn, readRuns(service.tags, sources), sources, clock);
+  const runs = new RunPass(context, service.serviceArn, readRuns(service, sources, context.keyring), sources, clock);
   return { service, target, taskDefinition, normalize, steps: target.strategy.steps.map(describeStep), rules, targetHealth, runs };
 }
 
@@ -259,11 +266,13 @@ export async function reconcileRollout(context: RolloutEngineContext, input: Rol
     prepared = await prepare(context, input, key, clock);
     const { target, runs } = prepared;
     const before = runs.snapshot();
-    if (!context.dryRun) await runs.measure(currentPrefix(prepared.service.tags));
+    if (context.keyring === 'read-only' && !context.dryRun) throw new Error('internal: a rollout pass that writes needs the record key');
+    if (!context.dryRun) await runs.measure(currentPrefix(context.keyring, prepared.service));
 
     const now = clock.now();
     const observation = observeRolloutState({ service: prepared.service, rules: prepared.rules, targetHealth: prepared.targetHealth, analysis: runs.views(now) });
-    const result = stepRollout({ target, observation, now });
+    const result = stepRollout({ target, observation, now, keyring: context.keyring });
+    result.events.push(...runs.rejectedEvents());
     const report: RolloutReport = {
       key,
       strategy,
@@ -294,8 +303,8 @@ export async function reconcileRollout(context: RolloutEngineContext, input: Rol
         committed: report.committed,
       });
       if (sent.error) report.error = sent.error;
-      // An unreadable record says nothing about which runs are in use: keep them all.
-      else if (result.status.subPhase !== 'StateUnreadable') {
+      // An unreadable or rejected record says nothing about which runs are in use: keep them all (as evidence, too).
+      else if (result.status.subPhase !== 'StateUnreadable' && result.status.subPhase !== 'StateTampered') {
         await runs.removeOtherRuns(prefix).catch((error: unknown) => {
           report.error = toApplyError(error);
         });
@@ -366,9 +375,21 @@ class RunPass {
     return providers ?? createProviders({ ...(clients.cloudwatch ? { cloudwatch: clients.cloudwatch } : {}), ...(fetch ? { fetch } : {}) });
   }
 
+  /** One `RecordRejected` event per run whose tag failed verification. */
+  rejectedEvents(): RolloutEvent[] {
+    return [...this.runs.values()].flatMap((stored): RolloutEvent[] =>
+      stored.rejected ? [{ type: 'RecordRejected', record: 'analysis', reason: stored.rejected, message: `analysis run tag ${runTagKey(stored.runId)} ${describeUnverified(stored.rejected)}` }] : [],
+    );
+  }
+
   private async writeTags(changed: StoredRun[]): Promise<void> {
     if (changed.length === 0) return;
-    await this.context.clients.ecs.send(new TagResourceCommand({ resourceArn: this.serviceArn, tags: changed.map((stored) => ({ key: runTagKey(stored.runId), value: stored.tag })) }));
+    const { keyring } = this.context;
+    const tags = changed.map((stored) => {
+      const key = runTagKey(stored.runId);
+      return { key, value: signWith(keyring, { resource: this.serviceArn, tag: key }, stored.tag) };
+    });
+    await this.context.clients.ecs.send(new TagResourceCommand({ resourceArn: this.serviceArn, tags }));
     for (const stored of changed) this.runs.set(stored.runId, stored);
   }
 

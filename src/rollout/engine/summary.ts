@@ -1,6 +1,7 @@
 /**
  * A rollout pass as the controller shows it: the `/status` summary, the service's health, and the metrics
- * (`rollout_*` gauges through the summary, `rollouts_total` and `analysis_runs_total` from the pass's events).
+ * (`rollout_*` gauges through the summary; `rollouts_total`, `analysis_runs_total` and `rollout_records_rejected_total`
+ * from the pass's events).
  */
 import type { AnalysisStatus, AnalysisSummary, HealthStatus, RolloutSummary } from '../../controller/status.js';
 import type { ControllerMetrics } from '../../metrics/metrics.js';
@@ -46,7 +47,9 @@ export function rolloutHealth(report: RolloutReport): HealthStatus {
  * `setServiceStatus` with `toRolloutSummary`. Counters only count what the pass committed to AWS, so a pass whose
  * record write failed (and will be replayed) is not counted twice.
  */
-export function recordRolloutMetrics(metrics: Pick<ControllerMetrics, 'observeRolloutFinished' | 'countAnalysisRun'>, report: RolloutReport): void {
+export function recordRolloutMetrics(metrics: Pick<ControllerMetrics, 'observeRolloutFinished' | 'countAnalysisRun' | 'countRejectedRecord'>, report: RolloutReport): void {
+  // Every pass that sees a rejected record counts it: while the rollout holds, the alert keeps firing.
+  for (const event of report.events) if (event.type === 'RecordRejected') metrics.countRejectedRecord(report.key, event.record, event.reason);
   if (!report.committed) return;
   for (const event of report.events) {
     if (event.type !== 'Outcome') continue;

@@ -108,7 +108,10 @@ export function renderRolloutDetail(view: ServiceStatusView): string {
       }
     }
   }
-  for (const event of report.events) if (event.type === 'Warning') lines.push(`Warning:   ${event.message}`);
+  for (const event of report.events) {
+    if (event.type === 'Warning') lines.push(`Warning:   ${event.message}`);
+    if (event.type === 'RecordRejected') lines.push(`Tampered:  ${event.message} (not obeyed)`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

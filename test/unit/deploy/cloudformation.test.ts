@@ -130,6 +130,16 @@ describe('deploy/cloudformation.yaml', () => {
     expect(environment(controller).get('ECS_RECONCILER_INSTANCE')).toEqual({ Ref: 'InstanceName' });
   });
 
+  it('injects the record key from a secret the stack generates, readable by the execution role only, never as plain environment', () => {
+    const secret = template.Resources.RecordKeySecret;
+    expect(secret?.Type).toBe('AWS::SecretsManager::Secret');
+    expect(secret?.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+    expect((controller as { Secrets?: unknown }).Secrets).toEqual([{ Name: 'ECS_RECONCILER_RECORD_KEY', ValueFrom: { Ref: 'RecordKeySecret' } }]);
+    expect(environment(controller).has('ECS_RECONCILER_RECORD_KEY')).toBe(false);
+    const readers = Object.entries(template.Resources).filter(([, resource]) => JSON.stringify(resource.Properties).includes('"Resource":{"Ref":"RecordKeySecret"}'));
+    expect(readers.map(([id]) => id)).toEqual(['ExecutionRole']);
+  });
+
   it('lets ECS wait longer than the controller shutdown bound before it kills the container', () => {
     const shutdown = /^(\d+)s$/.exec(String(environment(controller).get('ECS_RECONCILER_SHUTDOWN_TIMEOUT')))?.[1];
     expect(controller.StopTimeout).toBeGreaterThan(Number(shutdown));

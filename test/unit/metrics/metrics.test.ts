@@ -42,6 +42,7 @@ describe('createMetrics: exposition', () => {
       rollout_duration_seconds: 'histogram',
       analysis_runs_total: 'counter',
       failed_revisions_total: 'counter',
+      rollout_records_rejected_total: 'counter',
       desired_state_info: 'gauge',
       manifest_errors: 'gauge',
       manifest_load_total: 'counter',
@@ -177,10 +178,22 @@ describe('createMetrics: recording', () => {
     metrics.countDriftCorrection('prod/cart');
     metrics.removeService('prod/checkout');
     const families = await scrape(metrics);
-    for (const name of ['service_info', 'rollout_phase', 'rollout_step', 'rollout_canary_weight', 'last_sync_timestamp_seconds', 'drift_corrections_total']) {
+    for (const name of ['service_info', 'rollout_phase', 'rollout_step', 'rollout_canary_weight', 'last_sync_timestamp_seconds', 'drift_corrections_total', 'rollout_records_rejected_total']) {
       const services = new Set(seriesOf(families, P + name).map((l) => l.service));
       expect([...services], name).toEqual(['cart']);
     }
+  });
+
+  it('counts rejected records per service from zero, so that the first rejection shows as an increase', async () => {
+    const metrics = createMetrics({ version: '1', processMetrics: false });
+    metrics.setServiceStatus(status({ rollout: { phase: 'Paused' } }));
+    const before = await scrape(metrics);
+    expect(valueOf(before, `${P}rollout_records_rejected_total`, { cluster: 'prod', service: 'checkout', record: 'rollout', reason: 'forged' })).toBe(0);
+    metrics.countRejectedRecord('prod/checkout', 'rollout', 'forged');
+    metrics.setServiceStatus(status({ rollout: { phase: 'Paused' } }));
+    const after = await scrape(metrics);
+    expect(valueOf(after, `${P}rollout_records_rejected_total`, { cluster: 'prod', service: 'checkout', record: 'rollout', reason: 'forged' })).toBe(1);
+    expect(valueOf(after, `${P}rollout_records_rejected_total`, { cluster: 'prod', service: 'checkout', record: 'analysis', reason: 'unsigned' })).toBe(0);
   });
 
   it('keeps one desired_state_info series, for the revision in force', async () => {

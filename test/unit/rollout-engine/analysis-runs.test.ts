@@ -14,6 +14,8 @@ import {
 } from '../../../src/rollout/engine/analysis-runs.js';
 import type { RunSources } from '../../../src/rollout/engine/analysis-runs.js';
 import type { RolloutStrategySpec } from '../../../src/rollout/types.js';
+import { signRecord } from '../../../src/integrity/index.js';
+import { TEST_RECORD_KEY } from '../../support/record-key.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -63,6 +65,10 @@ describe('run ids to analysis references', () => {
   });
 });
 
+const SERVICE_ARN = 'arn:aws:ecs:us-east-1:123456789012:service/prod/web';
+const service = (tags: Record<string, string>) => ({ serviceArn: SERVICE_ARN, tags });
+const signed = (runId: string, payload: string) => signRecord(TEST_RECORD_KEY, { resource: SERVICE_ARN, tag: runTagKey(runId) }, payload);
+
 describe('runs kept in tags', () => {
   it('starts a run, measures what is due, and restores it from its tag exactly', async () => {
     const started = startStoredRun({ runId: 'abc-0-s1', templates: ['smoke'], args: [], background: false }, sources, T0);
@@ -71,7 +77,7 @@ describe('runs kept in tags', () => {
     expect(measured.tag).not.toBe(started.tag);
     expect(measurementDelayMs(measured, T0)).toBe(30_000);
 
-    const restored = readRuns({ [runTagKey('abc-0-s1')]: measured.tag, other: 'x' }, sources);
+    const restored = readRuns(service({ [runTagKey('abc-0-s1')]: signed('abc-0-s1', measured.tag), other: 'x' }), sources, TEST_RECORD_KEY);
     expect([...restored.keys()]).toEqual(['abc-0-s1']);
     const again = await measureRun(restored.get('abc-0-s1')!, { web: provider(true) }, clock(T0 + 30_000));
     expect(runView(again, T0 + 30_000)).toEqual({ phase: 'Successful' });
@@ -96,9 +102,22 @@ describe('runs kept in tags', () => {
   it('turns a run it cannot restore or start into an Error, with the reason', () => {
     const missing = startStoredRun({ runId: 'abc-0-s1', templates: ['nope'], args: [], background: false }, sources, T0);
     expect(runView(missing, T0)).toEqual({ phase: 'Error', message: 'AnalysisTemplate "nope" does not exist' });
-    const runs = readRuns({ [runTagKey('abc-0-s0')]: 'a1:x:-', [runTagKey('abc-0-s1')]: 'garbage' }, sources);
+    const runs = readRuns(service({ [runTagKey('abc-0-s0')]: signed('abc-0-s0', 'a1:x:-'), [runTagKey('abc-0-s1')]: signed('abc-0-s1', 'garbage') }), sources, TEST_RECORD_KEY);
     expect(runView(runs.get('abc-0-s0')!, T0)).toEqual({ phase: 'Error', message: 'no analysis of the manifest matches run abc-0-s0' });
     expect(runView(runs.get('abc-0-s1')!, T0).phase).toBe('Error');
     expect(runView(runs.get('abc-0-s1')!, T0).message).toContain('analysis run tag "garbage"');
+  });
+
+  it('never restores a run whose tag fails verification: it is rejected, with the reason, and never measured again', async () => {
+    const started = startStoredRun({ runId: 'abc-0-s1', templates: ['smoke'], args: [], background: false }, sources, T0);
+    const forgedSuccess = (await measureRun(started, { web: provider(true) }, clock(T0))).tag;
+    const elsewhere = signRecord(TEST_RECORD_KEY, { resource: `${SERVICE_ARN}-2`, tag: runTagKey('abc-0-s1') }, forgedSuccess);
+    for (const [value, reason] of [[forgedSuccess, 'unsigned'], [elsewhere, 'forged'], [signed('abc-0-s2', forgedSuccess), 'forged']] as const) {
+      const run = readRuns(service({ [runTagKey('abc-0-s1')]: value }), sources, TEST_RECORD_KEY).get('abc-0-s1')!;
+      expect(run).toMatchObject({ rejected: reason });
+      expect(runView(run, T0)).toMatchObject({ phase: 'Error', rejected: expect.stringMatching(reason === 'unsigned' ? /no signature/ : /does not match/) });
+      expect(await measureRun(run, { web: provider(true) }, clock(T0 + 60_000))).toBe(run);
+      expect(stopStoredRun(run, T0 + 60_000)).toBe(run);
+    }
   });
 });

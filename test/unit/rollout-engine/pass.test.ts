@@ -4,6 +4,7 @@ import type { DesiredService } from '../../../src/manifest/index.js';
 import { emptyObservedState, TaskDefinitionCache } from '../../../src/observe/index.js';
 import type { RolloutReport } from '../../../src/rollout/engine/index.js';
 import { canaryReport } from './fixtures.js';
+import { TEST_RECORD_KEY } from '../../support/record-key.js';
 
 const reports = new Map<string, RolloutReport>();
 vi.mock('../../../src/rollout/engine/reconcile-rollout.js', () => ({
@@ -19,7 +20,7 @@ function result(name: string, status: ServiceResult['status']): ServiceResult {
   return { key: `prod/${name}`, status, changes: [], actions: [], deferred: [], messages: [] };
 }
 
-const context = { clients: {} as never, taskDefinitions: new TaskDefinitionCache(), instance: 'ecs-reconciler', revision: 'abc' };
+const context = { clients: {} as never, taskDefinitions: new TaskDefinitionCache(), instance: 'ecs-reconciler', revision: 'abc', keyring: TEST_RECORD_KEY };
 
 describe('the rollout step of a reconcile pass', () => {
   it('runs the rollouts whose shell is in place, merges them into the results and keeps the earliest requeue', async () => {

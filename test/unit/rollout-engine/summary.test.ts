@@ -11,6 +11,7 @@ function recorder() {
       observeRolloutFinished: ({ strategy, outcome, reason, durationSeconds }: { strategy: string; outcome: string; reason?: string; durationSeconds: number }) =>
         calls.push(`rollout ${strategy} ${outcome} ${reason ?? '-'} ${durationSeconds}`),
       countAnalysisRun: (template: string, outcome: string) => calls.push(`analysis ${template} ${outcome}`),
+      countRejectedRecord: (key: string, record: string, reason: string) => calls.push(`rejected ${key} ${record} ${reason}`),
     },
   };
 }
@@ -77,6 +78,20 @@ describe('metrics', () => {
     const { calls, metrics } = recorder();
     recordRolloutMetrics(metrics, report);
     expect(calls.filter((call) => call.startsWith('rollout '))).toEqual([expected]);
+  });
+
+  it('counts every record rejected in a pass, even one that wrote nothing (a held rollout writes nothing)', () => {
+    const { calls, metrics } = recorder();
+    const held: RolloutReport = {
+      ...canaryReport(),
+      committed: false,
+      events: [
+        { type: 'RecordRejected', record: 'rollout', reason: 'unsigned', message: 'x' },
+        { type: 'RecordRejected', record: 'analysis', reason: 'forged', message: 'y' },
+      ],
+    };
+    recordRolloutMetrics(metrics, held);
+    expect(calls).toEqual(['rejected prod/web rollout unsigned', 'rejected prod/web analysis forged']);
   });
 
   it('counts nothing when the record write failed: the replay will count it', () => {

@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { blueGreenStrategy } from '../../../src/rollout/bluegreen.js';
-import { decodeRecord, REQUEST_TAG, ROLLOUT_TAG } from '../../../src/rollout/index.js';
+import { REQUEST_TAG, ROLLOUT_TAG } from '../../../src/rollout/index.js';
 import type { RolloutAction, RolloutTarget } from '../../../src/rollout/index.js';
-import { CANARY_STEPS, drive, RULE, settled, target, TEST_RULE, TG_BLUE, TG_GREEN, World } from './world.js';
+import { CANARY_STEPS, drive, readTag, RULE, settled, target, TEST_RULE, TG_BLUE, TG_GREEN, World } from './world.js';
 import type { DriveOptions } from './world.js';
 
 
@@ -105,7 +105,7 @@ function run(scenario: Scenario, crash?: { call: number; keep: number }) {
 }
 
 function endState(world: World) {
-  const record = world.tags[ROLLOUT_TAG] === undefined ? undefined : decodeRecord(world.tags[ROLLOUT_TAG]);
+  const record = world.tags[ROLLOUT_TAG] === undefined ? undefined : readTag(world.tags[ROLLOUT_TAG]);
   const r = record?.ok ? record.record : undefined;
   return {
     taskSets: world.liveHashes(),
@@ -122,7 +122,7 @@ function stepStarts(applied: RolloutAction[]): Map<string, Set<number>> {
   for (const action of applied) {
     if (action.kind !== 'TagResource') continue;
     const value = action.input.tags?.find((t) => t.key === ROLLOUT_TAG)?.value;
-    const decoded = value === undefined ? undefined : decodeRecord(value);
+    const decoded = value === undefined ? undefined : readTag(value);
     if (!decoded?.ok) continue;
     const { hash, attempt, stage, step, stepStartedAt } = decoded.record;
     const key = `${hash}/${attempt}/${stage}/${step}`;

@@ -5,12 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { blueGreenStrategy } from '../../../src/rollout/bluegreen.js';
-import { decodeRecord, encodeRecord, REQUEST_TAG, ROLLOUT_TAG, stepRollout } from '../../../src/rollout/index.js';
+import { encodeRecord, REQUEST_TAG, ROLLOUT_TAG, stepRollout } from '../../../src/rollout/index.js';
+import { TEST_RECORD_KEY } from '../../support/record-key.js';
 import type { RolloutObservation, RolloutRecord, RolloutTarget } from '../../../src/rollout/index.js';
 import { taskSetReady } from '../../../src/rollout/gates.js';
 import { percentOf } from '../../../src/rollout/traffic.js';
 import type { AnalysisRunView, ResolvedStep, RolloutStage, RuleView, TaskSetView } from '../../../src/rollout/types.js';
-import { RULE, target, TEST_RULE, TG_BLUE, TG_GREEN, T0 } from './world.js';
+import { readTag, RULE, signedTag, target, TEST_RULE, TG_BLUE, TG_GREEN, T0 } from './world.js';
 import { seededRandom } from '../../../src/sandbox/core/random.js';
 
 /** A seeded PRNG with the helpers the property test draws with. */
@@ -80,7 +81,7 @@ function randomObservation(rng: Rng, t: RolloutTarget, now: number): RolloutObse
       backgroundRun: rng.int(2),
       consumed: {},
     };
-    tags[ROLLOUT_TAG] = rng.chance(0.05) ? 'v=1 h=?? garbage' : encodeRecord(record);
+    tags[ROLLOUT_TAG] = rng.chance(0.05) ? 'v=1 h=?? garbage' : rng.chance(0.05) ? encodeRecord(record) : signedTag(record);
   }
   if (rng.chance(0.3)) tags[REQUEST_TAG] = rng.pick(['promote:x', 'promote-full:y', 'abort:z', 'retry:w', 'bogus']);
   const analysis: Record<string, AnalysisRunView> = {};
@@ -100,7 +101,7 @@ describe('safety properties over random observations', () => {
       const t = randomTarget(rng);
       const now = T0 + rng.int(10_000_000);
       const obs = randomObservation(rng, t, now);
-      const result = stepRollout({ target: t, observation: obs, now });
+      const result = stepRollout({ target: t, observation: obs, now, keyring: TEST_RECORD_KEY });
       const where = `case ${i}: ${JSON.stringify({ obs, t: t.version.hash, result: result.actions })}`;
       const live = obs.taskSets.filter((s) => s.status !== 'DRAINING');
       const primary = live.find((s) => s.status === 'PRIMARY');
@@ -111,7 +112,7 @@ describe('safety properties over random observations', () => {
           expect(index, where).toBe(0);
           const value = action.input.tags?.[0]?.value ?? '';
           expect(value.length, where).toBeLessThanOrEqual(256);
-          expect(decodeRecord(value).ok, where).toBe(true);
+          expect(readTag(value).ok, where).toBe(true);
         }
         if (action.kind === 'ModifyRule') {
           shifts++;

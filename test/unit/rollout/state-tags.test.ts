@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decodeRecord, encodeRecord, fingerprint, formatRequest, parseRequest } from '../../../src/rollout/index.js';
 import type { RolloutRecord } from '../../../src/rollout/index.js';
+import { readRecordTag, writeRecordTag } from '../../../src/rollout/state-tags.js';
+import { RecordKey } from '../../../src/integrity/index.js';
+import { TEST_RECORD_KEY } from '../../support/record-key.js';
+
+const ARN = 'arn:aws:ecs:us-east-1:123456789012:service/prod/web';
 
 const RECORD: RolloutRecord = {
   hash: '3f2a9c0d1e4b5a67',
@@ -20,7 +25,7 @@ describe('rollout record tag', () => {
     expect(decodeRecord(value)).toEqual({ ok: true, record: RECORD });
   });
 
-  it('uses only characters AWS tag values accept, and fits in 256 with every field at its longest', () => {
+  it('uses only characters AWS tag values accept, and fits in 256 signed, with every field at its longest', () => {
     const longest: RolloutRecord = {
       ...RECORD,
       hash: 'f'.repeat(64),
@@ -32,9 +37,11 @@ describe('rollout record tag', () => {
       consumed: { manifestPromote: 'ffffffff', manifestRetry: 'ffffffff', request: 'ffffffff' },
     };
     const value = encodeRecord(longest);
-    expect(value.length).toBeLessThanOrEqual(256);
-    expect(value).toMatch(/^[A-Za-z0-9 +\-=._:/@]+$/);
+    const signed = writeRecordTag(TEST_RECORD_KEY, ARN, longest);
+    expect(signed.length).toBeLessThanOrEqual(256);
+    expect(signed).toMatch(/^[A-Za-z0-9 +\-=._:/@]+$/);
     expect(decodeRecord(value)).toEqual({ ok: true, record: longest });
+    expect(readRecordTag(TEST_RECORD_KEY, ARN, signed)).toEqual({ ok: true, record: longest });
   });
 
   it.each([
@@ -50,7 +57,7 @@ describe('rollout record tag', () => {
     ['v=1 h=ab g=progressing s=0 s=1 t=0 r=0 a=0 b=0', /appears twice/],
     ['v=1 h=ab g=progressing s=0 t=0 r=0 a=0 b=0 m=xyz', /m must be 8 hex digits/],
     ['v=1 h=ab g=aborted s=0 t=0 r=0 a=0 b=0 x=bored', /abort reason/],
-    ['v=1 ' + 'h=a '.repeat(70), /longer than 256/],
+    ['v=1 ' + 'h=a '.repeat(70), /longer than 231/],
   ])('reports a corrupt value %j without throwing', (value, error) => {
     const decoded = decodeRecord(value);
     expect(decoded.ok).toBe(false);
@@ -60,6 +67,27 @@ describe('rollout record tag', () => {
   it('refuses to encode a record it could not read back', () => {
     expect(() => encodeRecord({ ...RECORD, hash: 'Not-A-Hash' })).toThrow(/cannot encode rollout record: h \(hash\)/);
     expect(() => encodeRecord({ ...RECORD, step: 1.5 })).toThrow(/s must be a whole number/);
+  });
+});
+
+describe('the signed rollout record', () => {
+  it('is read back only with the key and the service it was signed for', () => {
+    const value = writeRecordTag(TEST_RECORD_KEY, ARN, RECORD);
+    expect(readRecordTag(TEST_RECORD_KEY, ARN, value)).toEqual({ ok: true, record: RECORD });
+    expect(readRecordTag(TEST_RECORD_KEY, `${ARN}-2`, value)).toEqual({ ok: false, kind: 'untrusted', reason: 'forged' });
+    expect(readRecordTag(RecordKey.generate(), ARN, value)).toEqual({ ok: false, kind: 'untrusted', reason: 'forged' });
+    expect(readRecordTag(TEST_RECORD_KEY, ARN, encodeRecord(RECORD))).toEqual({ ok: false, kind: 'untrusted', reason: 'unsigned' });
+  });
+
+  it('is untrusted once edited in place, even by appending a field', () => {
+    const value = writeRecordTag(TEST_RECORD_KEY, ARN, RECORD).replace(' k=', ' g=sideways k=');
+    expect(readRecordTag(TEST_RECORD_KEY, ARN, value)).toMatchObject({ ok: false, kind: 'untrusted' });
+  });
+
+  it('in read-only mode (status without the key) reads signed and unsigned records alike, unverified', () => {
+    expect(readRecordTag('read-only', ARN, writeRecordTag(TEST_RECORD_KEY, ARN, RECORD))).toEqual({ ok: true, record: RECORD });
+    expect(readRecordTag('read-only', ARN, encodeRecord(RECORD))).toEqual({ ok: true, record: RECORD });
+    expect(writeRecordTag('read-only', ARN, RECORD)).toBe(encodeRecord(RECORD));
   });
 });
 

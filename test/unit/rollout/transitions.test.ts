@@ -4,10 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { blueGreenStrategy } from '../../../src/rollout/bluegreen.js';
-import { encodeRecord, REQUEST_TAG, ROLLOUT_TAG, stepRollout } from '../../../src/rollout/index.js';
+import { REQUEST_TAG, ROLLOUT_TAG, stepRollout } from '../../../src/rollout/index.js';
+import { signRecord } from '../../../src/integrity/index.js';
+import { encodeRecord } from '../../../src/rollout/state-tags.js';
+import { TEST_RECORD_KEY } from '../../support/record-key.js';
 import type { RolloutRecord, RolloutTarget } from '../../../src/rollout/index.js';
 import type { ResolvedStep } from '../../../src/rollout/types.js';
-import { RULE, SERVICE_ARN, T0, target, TEST_RULE, TG_BLUE, TG_GREEN, World } from './world.js';
+import { RULE, SERVICE_ARN, signedTag, T0, target, TEST_RULE, TG_BLUE, TG_GREEN, World } from './world.js';
 
 const NOW = Math.floor(T0 / 1000);
 const STEPS: ResolvedStep[] = [
@@ -39,8 +42,12 @@ interface Setup {
   swapped?: boolean;
   oldGone?: boolean;
   record?: RolloutRecord;
+  /** A payload the controller signed (it may still be unreadable). */
   tag?: string;
-  runs?: Record<string, 'Running' | 'Successful' | 'Failed' | 'Inconclusive'>;
+  /** The tag value exactly as written, signature and all (or none). */
+  rawTag?: string;
+  /** `Rejected`: the run's tag failed verification. */
+  runs?: Record<string, 'Running' | 'Successful' | 'Failed' | 'Inconclusive' | 'Rejected'>;
   request?: string;
   testOnCanary?: boolean;
 }
@@ -59,10 +66,11 @@ function world(s: Setup): World {
   const weight = s.canaryWeight ?? 0;
   w.rules[RULE] = [{ targetGroupArn: TG_BLUE, weight: 100 - weight }, { targetGroupArn: TG_GREEN, weight }];
   if (s.testOnCanary) w.rules[TEST_RULE] = [{ targetGroupArn: TG_BLUE, weight: 0 }, { targetGroupArn: TG_GREEN, weight: 100 }];
-  if (s.record) w.tags[ROLLOUT_TAG] = encodeRecord(s.record);
-  if (s.tag !== undefined) w.tags[ROLLOUT_TAG] = s.tag;
+  if (s.record) w.tags[ROLLOUT_TAG] = signedTag(s.record);
+  if (s.tag !== undefined) w.tags[ROLLOUT_TAG] = signRecord(TEST_RECORD_KEY, { resource: SERVICE_ARN, tag: ROLLOUT_TAG }, s.tag);
+  if (s.rawTag !== undefined) w.tags[ROLLOUT_TAG] = s.rawTag;
   if (s.request) w.tags[REQUEST_TAG] = s.request;
-  for (const [id, phase] of Object.entries(s.runs ?? {})) w.runs[id] = { phase, resolveAt: Infinity };
+  for (const [id, phase] of Object.entries(s.runs ?? {})) w.runs[id] = phase === 'Rejected' ? { phase: 'Error', resolveAt: Infinity, rejected: 'carries no signature' } : { phase, resolveAt: Infinity };
   return w;
 }
 
@@ -122,6 +130,16 @@ const ROWS: Row[] = [
   { name: 'corrupt tag + retry -> restart at step 0', setup: { canaryScale: 10, canaryWeight: 10, tag: 'v=1 h=v2', request: 'retry:1' }, phase: 'Paused/Paused@1', actions: ['TagResource'], record: { stage: 'progressing', step: 1 } },
   { name: 'corrupt tag + promote still holds', setup: { canaryScale: 10, canaryWeight: 10, tag: 'v=1 h=v2', request: 'promote:1' }, phase: 'Paused/StateUnreadable', actions: [] },
   { name: 'corrupt tag on a stable service is removed', target: target('v1', { steps: STEPS }), setup: { tag: 'v=9' }, phase: 'Stable/Done', actions: ['UntagResource'], record: null },
+  // records that fail verification (docs/rollouts.md, "Record integrity")
+  { name: 'unsigned promoting record mid-canary is not obeyed: traffic held', setup: { canaryScale: 10, canaryWeight: 10, rawTag: encodeRecord(rec('promoting', 0)) }, phase: 'Paused/StateTampered', actions: [] },
+  { name: 'record signed for another service is not obeyed', setup: { canaryScale: 10, canaryWeight: 10, rawTag: signRecord(TEST_RECORD_KEY, { resource: `${SERVICE_ARN}-other`, tag: ROLLOUT_TAG }, encodeRecord(rec('promoting', 0))) }, phase: 'Paused/StateTampered', actions: [] },
+  { name: 'signed record edited to promoting is not obeyed', setup: { canaryScale: 10, canaryWeight: 10, rawTag: signedTag(rec('progressing', 1)).replace('g=progressing', 'g=promoting') }, phase: 'Paused/StateTampered', actions: [] },
+  { name: 'tampered record + promote still holds', setup: { canaryScale: 10, canaryWeight: 10, rawTag: encodeRecord(rec('progressing', 1)), request: 'promote:1' }, phase: 'Paused/StateTampered', actions: [] },
+  { name: 'tampered record + abort -> Aborting', setup: { canaryScale: 10, canaryWeight: 10, rawTag: encodeRecord(rec('promoting', 0)), request: 'abort:1' }, phase: 'Aborting/ShiftingTraffic', actions: ['TagResource', 'ModifyRule'], record: { stage: 'aborted' } },
+  { name: 'tampered record + retry -> restart at step 0', setup: { canaryScale: 10, canaryWeight: 10, rawTag: encodeRecord(rec('promoting', 0)), request: 'retry:1' }, phase: 'Paused/Paused@1', actions: ['TagResource'], record: { stage: 'progressing', step: 1 } },
+  { name: 'forged record on a stable service is removed, not obeyed', target: target('v1', { steps: STEPS }), setup: { rawTag: encodeRecord(rec('promoting', 0)) }, phase: 'Stable/Done', actions: ['UntagResource'], record: null },
+  { name: 'analysis run whose tag failed verification holds the step', setup: { canaryScale: 10, canaryWeight: 10, record: rec('progressing', 2, 10), runs: { 'v2-0-s2': 'Rejected' } }, phase: 'Paused/StateTampered@2', actions: [] },
+  { name: 'background run whose tag failed verification holds', target: BG_CANARY, setup: { canaryScale: 10, canaryWeight: 10, record: rec('progressing', 1, 10), runs: { 'v2-0-bg0': 'Rejected' } }, phase: 'Paused/StateTampered@1', actions: [] },
   // blue-green
   { name: 'BG preview: test rule to the new version', target: BG, setup: { canaryScale: 100, record: rec('progressing', 0) }, phase: 'Progressing/ShiftingTraffic@0', actions: ['ModifyRule'] },
   { name: 'BG preview ready -> pre-promotion analysis', target: BG, setup: { canaryScale: 100, testOnCanary: true, record: rec('progressing', 0) }, phase: 'Progressing/Analyzing@1', actions: ['TagResource', 'StartAnalysis'] },
@@ -134,7 +152,7 @@ const ROWS: Row[] = [
 describe('every transition', () => {
   it.each(ROWS.map((row) => [row.name, row] as const))('%s', (_name, row) => {
     const w = world(row.setup);
-    const result = stepRollout({ target: row.target ?? CANARY, observation: w.observe(), now: T0 });
+    const result = stepRollout({ target: row.target ?? CANARY, observation: w.observe(), now: T0, keyring: TEST_RECORD_KEY });
     const s = result.status;
     expect(`${s.phase}/${s.subPhase}${s.step ? `@${s.step.index}` : ''}`).toBe(row.phase);
     expect(result.actions.map((a) => a.kind)).toEqual(row.actions);
@@ -146,7 +164,7 @@ describe('every transition', () => {
 
   it('never gives the canary more weight when it restarts without a tag', () => {
     const w = world({ canaryScale: 50, canaryWeight: 50 });
-    const result = stepRollout({ target: CANARY, observation: w.observe(), now: T0 });
+    const result = stepRollout({ target: CANARY, observation: w.observe(), now: T0, keyring: TEST_RECORD_KEY });
     const modify = result.actions.find((a) => a.kind === 'ModifyRule');
     expect(modify?.kind === 'ModifyRule' && modify.input.Actions?.[0]?.ForwardConfig?.TargetGroups).toEqual([
       { TargetGroupArn: TG_BLUE, Weight: 90 },
@@ -156,7 +174,7 @@ describe('every transition', () => {
 
   it('reports the rollout for /status', () => {
     const w = world({ canaryScale: 10, canaryWeight: 10, record: rec('progressing', 1, 100), runs: { 'v2-0-s2': 'Running' } });
-    const { status } = stepRollout({ target: CANARY, observation: w.observe(), now: T0 });
+    const { status } = stepRollout({ target: CANARY, observation: w.observe(), now: T0, keyring: TEST_RECORD_KEY });
     expect(status).toMatchObject({
       strategy: 'Canary',
       phase: 'Paused',
@@ -171,7 +189,7 @@ describe('every transition', () => {
 
   it('CreateTaskSet carries the spec hash, the other target group and an idempotency token', () => {
     const w = world({});
-    const create = stepRollout({ target: CANARY, observation: w.observe(), now: T0 }).actions[1];
+    const create = stepRollout({ target: CANARY, observation: w.observe(), now: T0, keyring: TEST_RECORD_KEY }).actions[1];
     expect(create?.kind === 'CreateTaskSet' && create.input).toMatchObject({
       cluster: 'prod',
       service: 'web',
@@ -187,7 +205,7 @@ describe('every transition', () => {
 describe('an unreadable state tag', () => {
   it('is reported as a warning event with the reason, never thrown', () => {
     const w = world({ canaryScale: 10, canaryWeight: 10, tag: 'v=1 h=v2 g=sideways' });
-    const result = stepRollout({ target: CANARY, observation: w.observe(), now: T0 });
+    const result = stepRollout({ target: CANARY, observation: w.observe(), now: T0, keyring: TEST_RECORD_KEY });
     expect(result.events).toContainEqual({ type: 'Warning', message: expect.stringMatching(/unreadable \(g \(stage\) must be one of/) });
     expect(result.requeueAfterMs).toBeUndefined();
   });

@@ -5,7 +5,9 @@
  * what the controller would read.
  */
 import { stepRollout } from '../../../src/rollout/index.js';
-import { decodeRecord } from '../../../src/rollout/state-tags.js';
+import { readRecordTag, writeRecordTag } from '../../../src/rollout/state-tags.js';
+import type { RolloutRecord } from '../../../src/rollout/types.js';
+import { TEST_RECORD_KEY } from '../../support/record-key.js';
 import type { AnalysisPhase, RolloutAction, RolloutObservation, RolloutTarget, StepResult } from '../../../src/rollout/index.js';
 import { ROLLOUT_TAG } from '../../../src/rollout/index.js';
 import type { AnalysisRunView, ResolvedStep, RolloutStrategySpec, TargetGroupHealth } from '../../../src/rollout/types.js';
@@ -15,6 +17,16 @@ export const TG_GREEN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:tar
 export const RULE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/web/0000000000000001/0000000000000001/0000000000000001';
 export const TEST_RULE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/web/0000000000000001/0000000000000002/0000000000000002';
 export const SERVICE_ARN = 'arn:aws:ecs:us-east-1:123456789012:service/prod/web';
+
+/** The rollout tag value the controller writes for `record` on the world's service (signed with the test key). */
+export function signedTag(record: RolloutRecord): string {
+  return writeRecordTag(TEST_RECORD_KEY, SERVICE_ARN, record);
+}
+
+/** The world's rollout tag value, verified and decoded as the controller reads it. */
+export function readTag(value: string) {
+  return readRecordTag(TEST_RECORD_KEY, SERVICE_ARN, value);
+}
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 /** The canary most scenarios run: 10%, a 5-minute pause, analysis, 50%, then a pause until promote. */
@@ -41,6 +53,8 @@ export interface FakeTaskSet {
 export interface FakeRun {
   phase: AnalysisPhase;
   resolveAt: number;
+  /** The run's tag failed verification (what the engine reports for it). */
+  rejected?: string;
 }
 
 export class World {
@@ -85,7 +99,7 @@ export class World {
     const analysis: Record<string, AnalysisRunView> = {};
     for (const [id, run] of Object.entries(this.runs)) {
       if (run.phase === 'Running' && this.now >= run.resolveAt) run.phase = this.analysisResult(id);
-      analysis[id] = { phase: run.phase };
+      analysis[id] = { phase: run.phase, ...(run.rejected ? { rejected: run.rejected } : {}) };
     }
     return {
       desiredCount: this.desiredCount,
@@ -175,9 +189,9 @@ export class World {
   record() {
     const value = this.tags[ROLLOUT_TAG];
     if (value === undefined) return undefined;
-    const decoded = decodeRecord(value);
-    if (!decoded.ok) throw new Error(decoded.error);
-    return decoded.record;
+    const read = readTag(value);
+    if (!read.ok) throw new Error(JSON.stringify(read));
+    return read.record;
   }
 }
 
@@ -231,7 +245,7 @@ export function drive(world: World, initial: RolloutTarget, options: DriveOption
   const max = options.maxCalls ?? 200;
   for (let call = 0; call < max; call++) {
     current = options.react?.(world, results.at(-1), current) ?? current;
-    const result = stepRollout({ target: current, observation: world.observe(), now: world.now });
+    const result = stepRollout({ target: current, observation: world.observe(), now: world.now, keyring: TEST_RECORD_KEY });
     results.push(result);
     times.push(world.now);
     const label = `${result.status.phase}/${result.status.subPhase}${result.status.step ? `@${result.status.step.index}` : ''}`;
