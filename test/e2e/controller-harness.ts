@@ -88,14 +88,19 @@ export async function startRun(dir: string, endpoint: string, extra: string[] = 
     const seen = lines.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching log line within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
-      watchers.push({
+      const watcher = {
         match,
-        resolve: (line) => {
+        resolve: (line: LogLine) => {
           clearTimeout(timer);
           resolve(line);
         },
-      });
+      };
+      // A watcher that timed out stops being evaluated on later lines.
+      const timer = setTimeout(() => {
+        if (watchers.includes(watcher)) watchers.splice(watchers.indexOf(watcher), 1);
+        reject(new Error(`no matching log line within ${timeoutMs} ms; stderr: ${stderr}`));
+      }, timeoutMs);
+      watchers.push(watcher);
       void exited.then((code) => reject(new Error(`the controller exited with ${code}; stderr: ${stderr}`)));
     });
   };

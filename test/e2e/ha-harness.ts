@@ -16,6 +16,8 @@ export interface ReplicaSettings {
   table: string;
   shards?: number;
   extra?: string[];
+  /** Default LEASE_MS and RENEW_MS. */
+  lease?: { durationMs: number; renewMs: number };
 }
 
 /** Short timings so a failover takes seconds: lease 3 s, renew 1 s. */
@@ -29,8 +31,8 @@ export async function startReplica(id: string, settings: ReplicaSettings): Promi
     '--lease-endpoint-url', settings.dynamo,
     '--lease-table', settings.table,
     '--create-lease-table',
-    '--lease-duration', `${LEASE_MS / 1000}s`,
-    '--lease-renew', `${RENEW_MS / 1000}s`,
+    '--lease-duration', `${(settings.lease?.durationMs ?? LEASE_MS) / 1000}s`,
+    '--lease-renew', `${(settings.lease?.renewMs ?? RENEW_MS) / 1000}s`,
     '--shards', String(settings.shards ?? 1),
     ...(settings.extra ?? []),
   ]);
@@ -38,12 +40,37 @@ export async function startReplica(id: string, settings: ReplicaSettings): Promi
 }
 
 /** The replica id a call's user agent names (each replica appends `ecs-reconciler-replica/<id>`). */
-export function replicaOf(call: SandboxCall): string | undefined {
+export function replicaOf(call: Pick<SandboxCall, 'userAgent'>): string | undefined {
   return /ecs-reconciler-replica\/(\S+)/.exec(call.userAgent ?? '')?.[1];
 }
 
 export async function mutatingCalls(endpoint: string): Promise<SandboxCall[]> {
   return (await sandboxCalls(endpoint)).filter((call) => call.mutating);
+}
+
+/** The shards a replica holds, as its last `holding shards ...` log line says (it logs every change of its holdings). */
+export function heldFromLog(replica: Replica): number[] | undefined {
+  for (let i = replica.lines.length - 1; i >= 0; i--) {
+    const held = replica.lines[i]?.held;
+    if (replica.lines[i]?.event === 'lease' && Array.isArray(held)) return held as number[];
+  }
+  return undefined;
+}
+
+/**
+ * Waits, without polling, until `check` gives a value: it is evaluated on every log line any of `replicas` writes.
+ * The deadline only bounds a failure; a pass returns as soon as the lines arrive.
+ */
+export async function untilLogged<T>(what: string, replicas: readonly Replica[], check: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+  let value = check();
+  if (value !== undefined) return value;
+  const decided = () => (value = check()) !== undefined;
+  try {
+    await Promise.race(replicas.map((replica) => replica.waitForLine(decided, timeoutMs)));
+  } catch (error) {
+    throw new Error(`waiting for ${what}: ${(error as Error).message}`);
+  }
+  return value as T;
 }
 
 /** Polls until every live replica's view agrees with `check`, or fails the test after `timeoutMs`. */

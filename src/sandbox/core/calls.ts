@@ -26,6 +26,7 @@ export function isMutating(operation: string): boolean {
 export class CallLog {
   private records: CallRecord[] = [];
   private nextSeq = 1;
+  private readonly listeners = new Set<(record: CallRecord) => void>();
 
   constructor(private readonly capacity = 200_000) {}
 
@@ -33,7 +34,17 @@ export class CallLog {
     const full = { seq: this.nextSeq++, ...record };
     this.records.push(full);
     if (this.records.length > this.capacity) this.records.splice(0, this.records.length - this.capacity);
+    for (const listener of this.listeners) listener(full);
     return full;
+  }
+
+  /**
+   * Calls `listener` with every call logged from now on, as it is logged; returns the unsubscribe function. For an
+   * in-process sandbox, this is how a test waits for calls without reading the whole log again and again.
+   */
+  subscribe(listener: (record: CallRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   since(seq = 0): CallRecord[] {
