@@ -8,7 +8,11 @@
 # `node dist/cli/main.js` needs (dist/, schema/, package.json, production node_modules). The runtime writes
 # nothing to its filesystem, so it runs with a read-only root (ECS readonlyRootFilesystem, docker --read-only).
 
-ARG NODE_IMAGE=node:22-bookworm-slim
+# Pinned by digest, so a rebuild gets the same base until someone moves the pin on purpose. This build had no
+# network: the digest is what node:22-bookworm-slim pointed to in two independent public Dockerfiles found by
+# search, NOT verified against Docker Hub here. Verify it before relying on it, and to move the pin:
+#   docker buildx imagetools inspect node:22-bookworm-slim   # the "Digest:" of the multi-platform index
+ARG NODE_IMAGE=node:22-bookworm-slim@sha256:43ac6c60b8f89723f746e8a92ce91abd5017e627ce1ddfe4238355d3a30b772c
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
@@ -27,8 +31,10 @@ FROM ${NODE_IMAGE} AS runtime
 # image behaves the same under docker, ECS and Kubernetes, whatever the task definition says.
 # The controller runs as uid/gid 10001, not root and not the base image's `node` user (uid 1000, which often
 # collides with host users on bind mounts).
+# tini pinned to bookworm's version (apt-cache policy tini): a base image update cannot change PID 1 unnoticed.
+ARG TINI_VERSION=0.19.0-1+b3
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends tini \
+    && apt-get install -y --no-install-recommends "tini=${TINI_VERSION}" \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --gid 10001 ecs-reconciler \
     && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ecs-reconciler

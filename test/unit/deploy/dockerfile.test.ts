@@ -48,7 +48,14 @@ describe('Dockerfile', () => {
   it('uses a current Node LTS slim image', () => {
     const imageArg = dockerfile.globalArgs.find((arg) => arg.args.startsWith('NODE_IMAGE='))?.args.split('=')[1];
     const images = dockerfile.stages.map((stage) => stage.image.replace('${NODE_IMAGE}', imageArg ?? ''));
-    for (const image of images) expect(image).toMatch(/^node:(22|24)(\.\d+)*-(bookworm|trixie)-slim(@sha256:[0-9a-f]{64})?$/);
+    for (const image of images) expect(image).toMatch(/^node:(22|24)(\.\d+)*-(bookworm|trixie)-slim@sha256:[0-9a-f]{64}$/);
+  });
+
+  it('pins the base image by digest and tini by version', () => {
+    const runtime = dockerfile.stages.at(-1)!;
+    const tiniArg = runtime.instructions.find((instruction) => instruction.keyword === 'ARG' && instruction.args.startsWith('TINI_VERSION='))?.args.split('=')[1];
+    expect(tiniArg).toMatch(/^\d+\.\d+\.\d+-\d+(\+b\d+)?$/);
+    expect(all(runtime, 'RUN').map((instruction) => instruction.args).join('\n')).toContain('"tini=${TINI_VERSION}"');
   });
 
   it('builds with npm ci, then prunes dev dependencies before the runtime copies node_modules', () => {

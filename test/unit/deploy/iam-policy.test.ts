@@ -27,6 +27,8 @@ const CONDITION_KEYS: Record<string, readonly string[]> = {
   'ecs:TagResource': ['aws:ResourceTag/', 'aws:RequestTag/'],
   'ecs:UntagResource': ['aws:ResourceTag/'],
   'iam:PassRole': ['iam:PassedToService'],
+  // ELBv2 evaluates the resource's tags on target groups and listener rules (aws:ResourceTag, and its older alias).
+  ...Object.fromEntries(['ModifyTargetGroup', 'ModifyTargetGroupAttributes', 'ModifyRule'].map((operation) => [`elasticloadbalancing:${operation}`, ['aws:ResourceTag/', 'elasticloadbalancing:ResourceTag/']])),
   'iam:CreateServiceLinkedRole': ['iam:AWSServiceName'],
   ...Object.fromEntries(
     ['RegisterScalableTarget', 'DeregisterScalableTarget', 'PutScalingPolicy', 'DeleteScalingPolicy', 'PutScheduledAction', 'DeleteScheduledAction'].map((operation) => [
@@ -163,6 +165,16 @@ describe('the task role is least privilege', () => {
     }
     for (const action of ['ecs:CreateService', 'ecs:UpdateService', 'ecs:DeleteService', 'ecs:UpdateTaskSet', 'ecs:DeleteTaskSet', 'ecs:TagResource']) {
       for (const statement of statementsOf(action)) expect(JSON.stringify(statement.Resource), `${action} in ${statement.Sid}`).toContain('${ManagedClusters}');
+    }
+  });
+
+  it('changes only target groups and listener rules tagged with this instance managed-by tag, not every one of the account', () => {
+    for (const action of ['elasticloadbalancing:ModifyTargetGroup', 'elasticloadbalancing:ModifyTargetGroupAttributes', 'elasticloadbalancing:ModifyRule']) {
+      const granting = statements.filter((statement) => actionsOf(statement).includes(action));
+      expect(granting.length, action).toBeGreaterThan(0);
+      for (const statement of granting) {
+        expect(statement.Condition?.StringEquals?.['aws:ResourceTag/ecs-reconciler:managed-by'], `${action} in ${statement.Sid}`).toEqual({ Ref: 'InstanceName' });
+      }
     }
   });
 
