@@ -416,9 +416,6 @@ export class Controller {
     const rollout = report.rollouts?.[desired.key];
     if (rollout) {
       recordRolloutMetrics(metrics, rollout);
-      for (const event of rollout.events) {
-        if (event.type === 'RecordRejected') log.warn({ event: 'record-rejected', record: event.record, reason: event.reason }, `${event.message}: not obeyed, the rollout holds`);
-      }
       this.rolloutReports.set(desired.key, rollout);
     } else if (!usesTaskSets(desired.manifest.spec)) this.rolloutReports.delete(desired.key);
     const rolloutSummary = rollout ? toRolloutSummary(rollout) : undefined;

@@ -107,6 +107,8 @@ function eventDecision(facts: PassFacts, event: RolloutEvent, transition: Decisi
       };
     case 'Warning':
       return { action: 'rollout-warning', outcome: 'refused', reason: event.message, requestedBy: BY_CONTROLLER };
+    case 'RecordRejected':
+      return { action: 'record-rejected', outcome: 'refused', reason: `${event.message}: not obeyed, the rollout holds`, requestedBy: BY_CONTROLLER, details: { record: event.record, verification: event.reason } };
   }
 }
 

@@ -94,6 +94,19 @@ describe('rollout decisions', () => {
     ]);
   });
 
+  it('a record that failed verification is a refused decision, naming the record and why', () => {
+    const events: RolloutEvent[] = [{ type: 'RecordRejected', record: 'rollout', reason: 'forged', message: 'rollout tag ecs-reconciler:rollout has a signature that does not match' }];
+    expect(rolloutDecisions({ strategy: 'Canary', revision: 'r', events, measurements: [], finishedAnalysis: [], committed: false })).toEqual([
+      {
+        action: 'record-rejected',
+        outcome: 'refused',
+        reason: 'rollout tag ecs-reconciler:rollout has a signature that does not match: not obeyed, the rollout holds',
+        requestedBy: 'controller',
+        details: { record: 'rollout', verification: 'forged' },
+      },
+    ]);
+  });
+
   it('a pass whose record write failed made no transition: its decisions are failed, and made again next pass', () => {
     const events: RolloutEvent[] = [{ type: 'WeightChanged', from: 10, to: 50, stage: 'progressing', step: 3, total: 5 }];
     const [decision] = rolloutDecisions({ strategy: 'Canary', revision: 'r', events, measurements: [], finishedAnalysis: [], committed: false });
