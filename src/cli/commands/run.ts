@@ -126,7 +126,7 @@ export async function stopOnSignal(running: RunningController, log: Logger): Pro
  * so that `run` on the sandbox needs no setup. Errors name the variable, never a value.
  */
 export function controllerRecordKey(flags: Pick<AwsFlags, 'endpointUrl'>, log: Pick<Logger, 'warn'>, env: Readonly<Record<string, string | undefined>> = process.env): RecordKey {
-  if (env[RECORD_KEY_ENV] === undefined && isSandboxEndpoint(flags.endpointUrl)) {
+  if (env[RECORD_KEY_ENV] === undefined && isSandboxEndpoint(flags.endpointUrl ?? env.AWS_ENDPOINT_URL)) {
     log.warn({ event: 'record-key' }, `${RECORD_KEY_ENV} is not set: signing rollout records with a key generated for this process (sandbox endpoint); after a restart, rollouts in flight hold until retried`);
     return RecordKey.generate();
   }
