@@ -10,7 +10,8 @@
  * own record (stage `aborted`), read here for status and `wait`.
  */
 import type { ObservedDeployment, ObservedService } from '../observe/types.js';
-import { decodeRecord, fingerprint, parseRequest, REQUEST_TAG, ROLLOUT_TAG } from '../rollout/index.js';
+import type { RecordKeyring } from '../integrity/index.js';
+import { fingerprint, parseRequest, readRecordTag, REQUEST_TAG, ROLLOUT_TAG } from '../rollout/index.js';
 import { describeUnverified, signRecord, verifyRecord } from '../integrity/index.js';
 import type { RecordKey } from '../integrity/index.js';
 import { decodeFailure, encodeFailure, FAILURE_TAG } from './record.js';
@@ -249,10 +250,15 @@ export function failedRevisionOf(hold: Hold): FailedRevision | undefined {
 }
 
 /** A Canary/BlueGreen service's aborted revision, from the rollout record, when it is the desired version. */
-export function failedRolloutOf(tags: Readonly<Record<string, string>>, desiredHash: string | undefined): FailedRevision | undefined {
-  const value = tags[ROLLOUT_TAG];
+export function failedRolloutOf(
+  service: { serviceArn: string; tags: Readonly<Record<string, string>> },
+  desiredHash: string | undefined,
+  keyring: RecordKeyring,
+): FailedRevision | undefined {
+  const value = service.tags[ROLLOUT_TAG];
   if (value === undefined) return undefined;
-  const decoded = decodeRecord(value);
+  // A record that fails verification holds nothing: the rollout engine reports it as rejected.
+  const decoded = readRecordTag(keyring, service.serviceArn, value);
   if (!decoded.ok || decoded.record.stage !== 'aborted') return undefined;
   const { record } = decoded;
   if (desiredHash !== undefined && record.hash !== desiredHash) return undefined;

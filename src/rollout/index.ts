@@ -10,7 +10,7 @@ import { canaryStrategy } from './canary.js';
 import type { AnalysisRunView, RolloutObservation, RolloutTarget, TargetGroupHealth, TaskSetView } from './types.js';
 
 export { stepRollout } from './machine.js';
-export { decodeRecord, encodeRecord, fingerprint, formatRequest, parseRequest } from './state-tags.js';
+export { decodeRecord, encodeRecord, fingerprint, formatRequest, parseRequest, readRecordTag, describeRejected } from './state-tags.js';
 export type { RequestVerb } from './state-tags.js';
 export { REQUEST_TAG, ROLLOUT_TAG } from './types.js';
 export type {

@@ -6,7 +6,7 @@
 import { describeFailedRevision, FAILURE_TAG, failedRevisionOf, failedRolloutOf, readFailureTag } from '../hold/index.js';
 import type { ObservedService, ObservedTaskDefinition } from '../observe/types.js';
 import { REVISION_TAG } from '../plan/types.js';
-import { decodeRecord, ROLLOUT_TAG } from '../rollout/index.js';
+import { describeRejected, readRecordTag, ROLLOUT_TAG } from '../rollout/index.js';
 
 export type OutcomeState = 'healthy' | 'failed' | 'progressing';
 
@@ -57,7 +57,8 @@ function recordedFailure(service: ObservedService): Outcome | undefined {
 }
 
 function failedRolloutOutcome(service: ObservedService): Outcome | undefined {
-  const failed = failedRolloutOf(service.tags, undefined);
+  // `wait` has no record key: it shows the records it reads, unverified (the controller obeys only verified ones).
+  const failed = failedRolloutOf(service, undefined, 'read-only');
   return failed && { state: 'failed', detail: describeFailedRevision(failed) };
 }
 
@@ -101,8 +102,8 @@ function rolloutOutcome(service: ObservedService, expect: Expectation, taskDefin
   const primary = live.find((set) => set.status === 'PRIMARY');
   const running = `${primary?.runningCount ?? 0}/${primary?.computedDesiredCount ?? 0} running`;
   const value = service.tags[ROLLOUT_TAG];
-  const decoded = value === undefined ? undefined : decodeRecord(value);
-  if (decoded && !decoded.ok) return { state: 'failed', detail: `the rollout record ${ROLLOUT_TAG} is unreadable (${decoded.error}): the rollout is paused until an operator aborts or retries` };
+  const decoded = value === undefined ? undefined : readRecordTag('read-only', service.serviceArn, value);
+  if (decoded && !decoded.ok) return { state: 'failed', detail: `the rollout record ${ROLLOUT_TAG} ${describeRejected(decoded)}: the rollout is paused until an operator aborts or retries` };
   if (decoded?.ok) {
     const { record } = decoded;
     const canary = live.find((set) => set.externalId === record.hash);
