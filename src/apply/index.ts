@@ -6,6 +6,8 @@ export type { SendResult } from './commands.js';
 export { executeActions, plannedActions, toApplyError } from './execute.js';
 export type { ActionResult, ActionStatus, ApplyError, Execution } from './execute.js';
 export { executePrune } from './prune.js';
+export type { PruneExecution } from './prune.js';
+export { PruneBudgetSpent, PruneLedgerWriter } from './prune-ledger.js';
 export { findRegistered, PendingRegistrations, sameContent } from './registrations.js';
 export type { PrunedService, PruneResult } from './prune.js';
 export { appliedResult, failedResult, invalidResult, isConverged, isSettled, plannedResult } from './result.js';

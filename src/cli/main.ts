@@ -12,6 +12,7 @@ import { register as registerAbort } from './commands/abort.js';
 import { register as registerRetry } from './commands/retry.js';
 import { register as registerRun } from './commands/run.js';
 import { register as registerWait } from './commands/wait.js';
+import { register as registerPrune } from './commands/prune.js';
 
 // The SDK warns on every run that its releases after January 2027 need Node 22. Our lockfile pins the SDK, the
 // container image runs a newer Node, and the warning on stderr would only clutter output that scripts read.
@@ -41,5 +42,6 @@ registerAbort(program);
 registerRetry(program);
 registerRun(program);
 registerWait(program);
+registerPrune(program);
 
 await program.parseAsync(process.argv);

@@ -15,15 +15,15 @@ import type { DesiredNotification, DesiredService, ServiceKey } from '../manifes
 import type { RecordKey } from '../integrity/index.js';
 import type { ControllerMetrics } from '../metrics/metrics.js';
 import type { ObservedState } from '../observe/index.js';
-import { usesTaskSets } from '../plan/index.js';
-import type { PrunePlan } from '../plan/index.js';
+import { planPrune, usesTaskSets } from '../plan/index.js';
+import type { PruneBudget, PrunePlan } from '../plan/index.js';
 import type { ReconcileReport } from '../reconcile/index.js';
 import { evaluateReadiness } from '../server/readiness.js';
 import type { Readiness } from '../server/readiness.js';
 import { DesiredStateStore } from './desired-state-store.js';
 import { withCallLogger } from './io.js';
 import type { ControllerIo } from './io.js';
-import { decidePrune, jitteredInterval, prunePlanFor, selectOutOfSync } from './resync.js';
+import { jitteredInterval, prunePlanFor, selectOutOfSync } from './resync.js';
 import { DEFAULT_REQUEUE, holdDecision, judgeError, judgeResult, statusFromPlan, strategyOf } from './service-status.js';
 import type { RequeuePolicy, Verdict } from './service-status.js';
 import type { ServiceSummary, StatusSnapshot } from './status.js';
@@ -53,6 +53,8 @@ export interface ControllerOptions {
   resyncMs?: number;
   /** Delete managed services that no manifest names (with planPrune's guards). */
   prune?: boolean;
+  /** How much prune may delete per cluster within a rolling window (DEFAULT_PRUNE_BUDGET otherwise). */
+  pruneBudget?: Partial<PruneBudget>;
   /** On stop, how long in-flight reconciles may run before they are abandoned. */
   shutdownTimeoutMs?: number;
   requeue?: RequeuePolicy;
@@ -321,7 +323,7 @@ export class Controller {
     const services = [...this.store.services.values()].filter((service) => this.owns(service.key));
     let state: ObservedState;
     try {
-      state = await this.options.io.observe(services);
+      state = await this.options.io.observe(services, { clusterTags: this.options.prune ?? false });
     } catch (error) {
       this.log.error({ event: 'resync', err: error }, 'resync could not observe AWS; every service is queued instead');
       this.queueAll(services.map((service) => service.key));
@@ -353,8 +355,16 @@ export class Controller {
   }
 
   private approveDeletions(state: ObservedState): void {
-    const plan = decidePrune({ desiredKeys: [...this.store.services.keys()], state, instance: this.options.instance, ...this.pruneBlocker() });
+    const plan = planPrune({
+      desiredKeys: [...this.store.services.keys()],
+      state,
+      instance: this.options.instance,
+      now: this.time.now(),
+      ...(this.options.pruneBudget ? { budget: this.options.pruneBudget } : {}),
+      ...this.pruneBlocker(),
+    });
     this.approvedDeletions = new Map();
+    this.options.metrics.setPruneHeld(plan.outcome === 'refused' ? plan.held : {});
     if (plan.outcome === 'refused') {
       if (plan.deleteKeys.length > 0) logDecision(this.log, { action: 'prune', outcome: 'refused', reason: plan.reason, details: { wouldDelete: plan.deleteKeys } });
       return;

@@ -5,7 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AwsCallObserver, AwsClients } from '../aws/index.js';
-import { executePrune, PendingRegistrations } from '../apply/index.js';
+import { executePrune, PendingRegistrations, PruneLedgerWriter } from '../apply/index.js';
 import type { PruneResult } from '../apply/index.js';
 import { awsCallLogger } from '../log/events.js';
 import type { RecordKey } from '../integrity/index.js';
@@ -29,8 +29,8 @@ export interface ControllerIo {
   watch(dir: string, onChange: () => void, onError: (error: unknown) => void): FolderWatcher;
   /** One service against the given desired state; never throws for AWS errors (they are in the report). */
   reconcile(key: string, snapshot: DesiredStateSnapshot): Promise<ReconcileReport>;
-  /** One batched observation of every cluster these services name, with what they refer to. */
-  observe(services: readonly DesiredService[]): Promise<ObservedState>;
+  /** One batched observation of every cluster these services name, with what they refer to (and, for prune, the clusters' tags). */
+  observe(services: readonly DesiredService[], options?: { clusterTags?: boolean }): Promise<ObservedState>;
   prune(plan: PrunePlan): Promise<PruneResult>;
 }
 
@@ -55,6 +55,7 @@ export function awsControllerIo(options: AwsControllerIoOptions): ControllerIo {
   // Kept across commits and resyncs, so only files whose bytes changed are parsed again.
   const manifests = new ManifestLoader(options.limits ? { limits: options.limits } : {});
   const { clients, instance } = options;
+  const pruneLedger = new PruneLedgerWriter(clients.ecs, () => options.clock.now());
   return {
     load: (dir) => manifests.load(dir),
     watch: (dir, onChange, onError) => watchFolder(dir, onChange, { debounceMs: options.debounceMs ?? DEFAULT_DEBOUNCE_MS, scheduler: options.scheduler, onError }),
@@ -68,11 +69,11 @@ export function awsControllerIo(options: AwsControllerIoOptions): ControllerIo {
         rollout: { clock: options.clock, keyring: options.recordKey },
         options: { instance, recordKey: options.recordKey, ...(options.readBack ? { readBack: options.readBack } : {}) },
       }),
-    observe(services) {
+    observe(services, observeOptions = {}) {
       const observation = observationFor(services.map((service) => service.manifest));
-      return observeClusters({ clients, taskDefinitions }, observation.clusters, observation.extras);
+      return observeClusters({ clients, taskDefinitions }, observation.clusters, { ...observation.extras, ...observeOptions });
     },
-    prune: (plan) => executePrune(clients, plan, { dryRun: false }),
+    prune: (plan) => executePrune(clients, plan, { dryRun: false, ledger: pruneLedger }),
   };
 }
 

@@ -1,12 +1,11 @@
 /**
  * The periodic resync's decisions, as pure functions of the desired state and ONE batched observation of every
  * cluster the manifests name: which services differ (only those are queued, so an in-sync service costs no
- * further call) and which managed services prune may delete.
+ * further call). Which managed services prune may delete is `planPrune`'s decision, the same as `apply --prune`'s.
  */
 import type { DesiredService, ServiceKey } from '../manifest/index.js';
-import { managedServices } from '../observe/index.js';
 import type { ObservedService, ObservedState } from '../observe/index.js';
-import { planPrune, planService, usesTaskSets } from '../plan/index.js';
+import { planService, usesTaskSets } from '../plan/index.js';
 import type { PlanOptions, PrunePlan, ServicePlan } from '../plan/index.js';
 
 export interface ResyncSelection {
@@ -51,29 +50,6 @@ export function rolloutPending(service: DesiredService, plan: ServicePlan, obser
   if (!usesTaskSets(service.manifest.spec)) return false;
   const live = observed?.taskSets.filter((taskSet) => taskSet.status !== 'DRAINING').length ?? 0;
   return plan.deferred.length > 0 || live !== 1;
-}
-
-export interface PruneDecisionInput {
-  desiredKeys: readonly ServiceKey[];
-  state: ObservedState;
-  instance: string;
-  /** Why the desired state cannot be trusted for deletions (DesiredStateStore.pruneBlocker). */
-  blocker?: string;
-  maxDeleteShare?: number;
-}
-
-/**
- * planPrune's guards (empty desired set, mass deletion) plus the desired state's own: an incomplete folder or a
- * file that never loaded cleanly could hide services that must stay.
- */
-export function decidePrune({ desiredKeys, state, instance, blocker, maxDeleteShare }: PruneDecisionInput): PrunePlan {
-  const managed = managedServices(state, instance);
-  if (blocker !== undefined) {
-    const desired = new Set(desiredKeys);
-    const wouldDelete = managed.filter((service) => !desired.has(service.key)).map((service) => service.key).sort();
-    return { outcome: 'refused', reason: `${blocker}; nothing is pruned`, deleteKeys: wouldDelete, actions: [] };
-  }
-  return planPrune(desiredKeys, managed, { scalableTargets: state.scalableTargets, ...(maxDeleteShare !== undefined ? { maxDeleteShare } : {}) });
 }
 
 /** The plan restricted to one service, for the worker that deletes it. */

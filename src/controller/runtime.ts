@@ -21,7 +21,7 @@ import type { WorkersExit } from './workers.js';
 
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 9400 };
 
-export interface RuntimeOptions extends Pick<ControllerOptions, 'dir' | 'instance' | 'workers' | 'resyncMs' | 'prune' | 'shutdownTimeoutMs' | 'recordKey'> {
+export interface RuntimeOptions extends Pick<ControllerOptions, 'dir' | 'instance' | 'workers' | 'resyncMs' | 'prune' | 'pruneBudget' | 'shutdownTimeoutMs' | 'recordKey'> {
   log: Logger;
   /** Endpoint, region and client config; the observer is the runtime's own. */
   aws: Omit<AwsClientOptions, 'observer'>;
@@ -75,6 +75,7 @@ export async function startController(options: RuntimeOptions): Promise<RunningC
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
     ...(options.prune !== undefined ? { prune: options.prune } : {}),
+    ...(options.pruneBudget !== undefined ? { pruneBudget: options.pruneBudget } : {}),
     ...(options.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: options.shutdownTimeoutMs } : {}),
     ...(ha ? { ownership: ha } : {}),
   });

@@ -102,6 +102,8 @@ export interface ControllerMetrics {
    * does not hold (0) that shard's lease; the first per-shard value drops the unlabelled series.
    */
   setLeader(isLeader: boolean, shard?: number): void;
+  /** Per cluster, the managed services prune would delete but its deletion budget holds back; clusters not listed are 0. */
+  setPruneHeld(held: Record<string, number>): void;
 }
 
 const SERVICE_LABELS = ['cluster', 'service'] as const;
@@ -253,6 +255,12 @@ export function createMetrics(options: MetricsOptions): ControllerMetrics {
     registers,
   });
   leader.set(0);
+  const pruneHeld = new Gauge({
+    name: name('prune_held_services'),
+    help: 'Managed services no manifest names that prune holds back, by cluster, because deleting them would pass the deletion budget (waiting for --force-prune or an approval).',
+    labelNames: ['cluster'] as const,
+    registers,
+  });
 
   const phases = options.rolloutPhases ?? DEFAULT_ROLLOUT_PHASES;
 
@@ -325,6 +333,10 @@ export function createMetrics(options: MetricsOptions): ControllerMetrics {
     observeManifestLoad(result, errorCount) {
       manifestLoads.inc({ result });
       manifestErrors.set(errorCount);
+    },
+    setPruneHeld(held) {
+      pruneHeld.reset();
+      for (const [cluster, count] of Object.entries(held)) pruneHeld.set({ cluster }, count);
     },
     setLeader(isLeader, shard) {
       if (shard === undefined) {

@@ -1,5 +1,6 @@
 import {
   DescribeServiceDeploymentsCommand,
+  DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTaskSetsCommand,
@@ -15,6 +16,8 @@ import type { JsonObject, ObservedDeployment, ObservedNativeDeployment, Observed
 
 /** DescribeServices accepts at most 10 services per call; ListServices returns at most 100 per page. */
 export const DESCRIBE_SERVICES_BATCH = 10;
+/** DescribeClusters accepts at most 100 clusters per call. */
+export const DESCRIBE_CLUSTERS_BATCH = 100;
 export const LIST_SERVICES_PAGE = 100;
 
 /** The service fields CreateService/UpdateService can set, under their input names. */
@@ -55,6 +58,23 @@ export async function listServiceNames(ecs: ECSClient, cluster: string): Promise
     if (isClusterNotFound(error)) return undefined;
     throw error;
   }
+}
+
+export interface DescribedCluster {
+  name: string;
+  arn: string;
+  tags: Record<string, string>;
+}
+
+/** The ACTIVE clusters among `clusters`, with their tags: one DescribeClusters per 100. Missing and INACTIVE ones are left out. */
+export async function describeClusters(ecs: ECSClient, clusters: readonly string[]): Promise<DescribedCluster[]> {
+  const batches = await Promise.all(
+    chunk(unique(clusters), DESCRIBE_CLUSTERS_BATCH).map(async (batch) => (await ecs.send(new DescribeClustersCommand({ clusters: batch, include: ['TAGS'] }))).clusters ?? []),
+  );
+  return batches
+    .flat()
+    .filter((cluster) => cluster.status === 'ACTIVE' && cluster.clusterName)
+    .map((cluster) => ({ name: cluster.clusterName ?? '', arn: cluster.clusterArn ?? '', tags: tagRecord(cluster.tags) }));
 }
 
 export interface DescribedServices {

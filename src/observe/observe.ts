@@ -2,7 +2,7 @@ import type { AwsClients } from '../aws/index.js';
 import { unique } from './batch.js';
 import type { TaskDefinitionCache } from './cache.js';
 import { describeScalableTargets, describeScalingPolicies, describeScheduledActions } from './autoscaling.js';
-import { clusterNotFound, describeNativeDeployment, describeServices, describeTaskDefinitions, describeTaskSets, hasNativeDeploymentInFlight, listServiceNames, listTaskDefinitionRevisions } from './ecs.js';
+import { clusterNotFound, describeClusters, describeNativeDeployment, describeServices, describeTaskDefinitions, describeTaskSets, hasNativeDeploymentInFlight, listServiceNames, listTaskDefinitionRevisions } from './ecs.js';
 import type { DescribedServices } from './ecs.js';
 import { describeRules, describeTargetGroupAttributes, describeTargetGroups, describeTargetHealth, isArn } from './elbv2.js';
 import { clusterName, emptyObservedState, MANAGED_BY_TAG, parseServiceKey, scalableResourceId } from './types.js';
@@ -30,6 +30,8 @@ export interface ObserveExtras {
    * but the services no manifest names only matter to prune, which needs their tags and counts, not their tasks.
    */
   detailKeys?: readonly ServiceKey[];
+  /** Read the clusters' tags too (prune's deletion ledger and approvals): one DescribeClusters per 100 clusters. */
+  clusterTags?: boolean;
 }
 
 /**
@@ -55,7 +57,7 @@ export async function observeServices(context: ObserveContext, keys: readonly Se
  * Scaling has its own rate limit, and a resync then takes as long as the slower API, not the sum of both.
  */
 export async function observeClusters(context: ObserveContext, clusters: readonly string[], extras: ObserveExtras = {}): Promise<ObservedState> {
-  const [described, scaling] = await Promise.all([
+  const [described, scaling, clusterTags] = await Promise.all([
     Promise.all(
       unique(clusters).map(async (cluster) => {
         const names = await listServiceNames(context.clients.ecs, cluster);
@@ -63,8 +65,11 @@ export async function observeClusters(context: ObserveContext, clusters: readonl
       }),
     ),
     readNamespaceScaling(context, clusters),
+    extras.clusterTags ? describeClusters(context.clients.ecs, clusters) : [],
   ]);
-  return complete(context, described, extras, scaling);
+  const state = await complete(context, described, extras, scaling);
+  for (const cluster of clusterTags) state.clusterTags[cluster.name] = cluster.tags;
+  return state;
 }
 
 /** Services carrying the managed-by tag of this controller instance (the only ones prune may touch). */

@@ -168,6 +168,8 @@ export interface ObservedState {
   missing: ServiceKey[];
   /** Cluster names ECS answered ClusterNotFoundException for while reading their services. */
   missingClusters: string[];
+  /** Tags by cluster name, for the clusters read with `extras.clusterTags` (prune's ledger and approvals). */
+  clusterTags: Record<string, Record<string, string>>;
   taskDefinitions: Record<string, ObservedTaskDefinition>;
   /** ACTIVE revision ARNs per family, oldest first; read only for the families asked for (revision cleanup). */
   taskDefinitionRevisions: Record<string, string[]>;
@@ -187,6 +189,7 @@ export function emptyObservedState(): ObservedState {
     services: {},
     missing: [],
     missingClusters: [],
+    clusterTags: {},
     taskDefinitions: {},
     taskDefinitionRevisions: {},
     targetGroups: {},

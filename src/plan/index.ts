@@ -1,6 +1,18 @@
 export { planService, registrationInput, revisionHash } from './service.js';
-export { planPrune, DEFAULT_MAX_DELETE_SHARE } from './prune.js';
-export type { PrunePlan, PruneOptions } from './prune.js';
+export { budgetRemedy, planPrune } from './prune.js';
+export type { PruneInput, PrunePlan } from './prune.js';
+export {
+  DEFAULT_PRUNE_BUDGET,
+  deletionsWithin,
+  formatLedger,
+  formatWindow,
+  parseLedger,
+  PRUNE_APPROVAL_TAG,
+  PRUNE_LEDGER_TAG,
+  validateBudget,
+  withDeletions,
+} from './prune-budget.js';
+export type { LedgerEntry, PruneBudget } from './prune-budget.js';
 export { observationFor } from './observation.js';
 export type { Observation } from './observation.js';
 export { referencedTargetGroups, usesTaskSets, desiredTaskDefinition, desiredServiceSettings } from './desired.js';

@@ -1,13 +1,13 @@
 import type { AwsClients } from '../aws/index.js';
-import { appliedResult, executeActions, executePrune, failedResult, invalidResult, isConverged, plannedResult, toApplyError } from '../apply/index.js';
+import { appliedResult, executeActions, executePrune, failedResult, invalidResult, isConverged, plannedResult, PruneLedgerWriter, toApplyError } from '../apply/index.js';
 import type { ApplyError, CallRecorder, Execution, PendingRegistrations, PruneResult, ServiceResult } from '../apply/index.js';
 import { loadDesiredState } from '../manifest/index.js';
 import type { DesiredService, DesiredStateSnapshot, InputLimits } from '../manifest/index.js';
-import { managedServices, observeClusters, observeServices, TaskDefinitionCache } from '../observe/index.js';
+import { observeClusters, observeServices, TaskDefinitionCache } from '../observe/index.js';
 import type { ObservedService, ObservedState } from '../observe/index.js';
 import { needsFailedTasks, observeFailedTasks } from '../hold/index.js';
 import { DEFAULT_INSTANCE, observationFor, planPrune, planService } from '../plan/index.js';
-import type { PlanOptions, ServicePlan } from '../plan/index.js';
+import type { PlanOptions, PruneBudget, ServicePlan } from '../plan/index.js';
 import { reconcileRollouts } from '../rollout/engine/pass.js';
 import type { RolloutEngineContext } from '../rollout/engine/index.js';
 import { brokenServiceKeys, desiredStateErrors } from './report.js';
@@ -18,10 +18,12 @@ export interface ReconcileOptions {
   dryRun?: boolean;
   /** Delete managed services that no manifest names (full pass only). */
   prune?: boolean;
-  /** Prune beyond the mass-deletion share. */
+  /** Prune past the deletion budget. */
   forcePrune?: boolean;
-  /** Largest share of managed services one prune may delete without forcePrune (planPrune's default otherwise). */
-  maxDeleteShare?: number;
+  /** How much prune may delete per cluster within a rolling window without forcePrune (DEFAULT_PRUNE_BUDGET otherwise). */
+  pruneBudget?: Partial<PruneBudget>;
+  /** Epoch ms, the end of the prune budget's window; default Date.now. */
+  now?: () => number;
   /** The managed-by tag value. Default `ecs-reconciler`. */
   instance?: string;
   /**
@@ -129,7 +131,7 @@ type Run = ReconcileContext & { taskDefinitions: TaskDefinitionCache; options: R
 async function observeDesired(run: Run, desired: readonly DesiredService[], wholeClusters: boolean): Promise<ObservedState> {
   const observation = observationFor(desired.map((service) => service.manifest));
   const context = { clients: run.clients, taskDefinitions: run.taskDefinitions };
-  return wholeClusters ? observeClusters(context, observation.clusters, observation.extras) : observeServices(context, observation.keys, observation.extras);
+  return wholeClusters ? observeClusters(context, observation.clusters, { ...observation.extras, clusterTags: true }) : observeServices(context, observation.keys, observation.extras);
 }
 
 function observedOf(desired: readonly DesiredService[], state: ObservedState): Record<string, ObservedService> {
@@ -197,19 +199,16 @@ async function readBackPlans(run: Run, services: readonly DesiredService[], plan
 }
 
 async function prune(run: Run, snapshot: DesiredStateSnapshot, state: ObservedState): Promise<PruneResult> {
-  const managed = managedServices(state, run.options.instance ?? DEFAULT_INSTANCE);
   const errors = desiredStateErrors(snapshot);
-  if (errors > 0) {
-    return {
-      outcome: 'refused',
-      reason: `the desired state has ${errors} error(s); a broken or unreadable file could hide services that must stay, so nothing is pruned`,
-      wouldDelete: [],
-    };
-  }
-  const plan = planPrune([...snapshot.services.keys()], managed, {
+  const now = run.options.now ?? Date.now;
+  const plan = planPrune({
+    desiredKeys: [...snapshot.services.keys()],
+    state,
+    instance: run.options.instance ?? DEFAULT_INSTANCE,
+    now: now(),
     force: run.options.forcePrune ?? false,
-    scalableTargets: state.scalableTargets,
-    ...(run.options.maxDeleteShare !== undefined ? { maxDeleteShare: run.options.maxDeleteShare } : {}),
+    ...(run.options.pruneBudget ? { budget: run.options.pruneBudget } : {}),
+    ...(errors > 0 ? { blocker: `the desired state has ${errors} error(s); a broken or unreadable file could hide services that must stay` } : {}),
   });
-  return executePrune(run.clients, plan, { dryRun: run.options.dryRun ?? false });
+  return executePrune(run.clients, plan, run.options.dryRun ? { dryRun: true } : { dryRun: false, ledger: new PruneLedgerWriter(run.clients.ecs, now) });
 }

@@ -95,7 +95,7 @@ describe('prune', () => {
     await rm(path.join(h.dir, 'services/web.yaml'));
     const since = await h.lastSeq();
     const report = await h.apply({ prune: true });
-    expect(report.prune).toMatchObject({ outcome: 'refused', wouldDelete: ['demo/web'], reason: expect.stringMatching(/1 of 3 managed services/) });
+    expect(report.prune).toMatchObject({ outcome: 'refused', wouldDelete: ['demo/web'], reason: expect.stringMatching(/pruning would delete 1 of 3 managed services in cluster demo/) });
     expect(mutatingOperations(await h.sandboxCalls(since))).toEqual([]);
   });
 
@@ -103,9 +103,10 @@ describe('prune', () => {
     await h.apply();
     await rm(path.join(h.dir, 'services/web.yaml'));
     const since = await h.lastSeq();
-    const report = await h.apply({ prune: true, maxDeleteShare: 0.5 });
+    const report = await h.apply({ prune: true, pruneBudget: { maxShare: 0.5 } });
     expect(report.prune).toMatchObject({ outcome: 'ok', services: [{ key: 'demo/web', status: 'deleted' }] });
-    expect(mutatingOperations(await h.sandboxCalls(since))).toEqual(['autoscaling.DeregisterScalableTarget', 'ecs.UpdateService', 'ecs.DeleteService']);
+    // The deletion is recorded on the cluster first, so the budget holds across processes and restarts.
+    expect(mutatingOperations(await h.sandboxCalls(since))).toEqual(['ecs.TagResource', 'autoscaling.DeregisterScalableTarget', 'ecs.UpdateService', 'ecs.DeleteService']);
     const scaleDown = h.sent.find((call) => call.operation === 'UpdateService');
     expect(scaleDown?.input).toMatchObject({ service: 'web', desiredCount: 0 });
 

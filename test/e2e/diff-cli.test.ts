@@ -98,13 +98,13 @@ describe('ecs-reconciler diff and apply, as a user runs them', () => {
     const since = await h.lastSeq();
     const refused = await runCli(['apply', h.dir, '--prune', ...endpoint()]);
     expect(refused.code).toBe(0);
-    expect(refused.stdout).toMatch(/prune refused: pruning would delete 1 of 3 managed services .*nothing was deleted/);
+    expect(refused.stdout).toMatch(/prune refused: pruning would delete 1 of 3 managed services in cluster demo.*--force-prune.*nothing was deleted/);
     expect(mutatingOperations(await h.sandboxCalls(since))).toEqual([]);
 
     const forced = await runCli(['apply', h.dir, '--prune', '--force-prune', ...endpoint()]);
     expect(forced.code).toBe(0);
     expect(forced.stdout).toContain('prune demo/payments: deleted (UpdateService [ok], DeleteService [ok])');
-    expect(mutatingOperations(await h.sandboxCalls(since))).toEqual(['ecs.UpdateService', 'ecs.DeleteService']);
+    expect(mutatingOperations(await h.sandboxCalls(since))).toEqual(['ecs.TagResource', 'ecs.UpdateService', 'ecs.DeleteService']);
   });
 
   it('apply refuses --force-prune without --prune', async () => {

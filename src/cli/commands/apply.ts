@@ -6,13 +6,15 @@ import { loadDesiredState, parseDuration } from '../../manifest/index.js';
 import { addAwsOptions, awsClientOptions, recordKeyOption, runPass } from '../aws-options.js';
 import type { AwsFlags } from '../aws-options.js';
 import { addLimitOptions, inputLimits } from '../limit-options.js';
+import { addPruneBudgetOptions, pruneBudgetOf } from '../prune-options.js';
+import type { PruneBudgetFlags } from '../prune-options.js';
 import { renderReport, reportJson, useColour } from '../render.js';
 import { hasFailures } from '../../reconcile/index.js';
 import type { ReconcileReport } from '../../reconcile/index.js';
 import { appliedOutcomes } from '../../wait/poll.js';
 import { WAIT_EXIT, waitForOutcomes } from '../../wait/wait.js';
 
-interface ApplyFlags extends AwsFlags {
+interface ApplyFlags extends AwsFlags, PruneBudgetFlags {
   dryRun?: boolean;
   json?: boolean;
   prune?: boolean;
@@ -40,7 +42,12 @@ export async function runApply(dir: string, flags: ApplyFlags): Promise<number> 
   const timeoutMs = parseDuration(timeout) * 1000;
   const intervalMs = parseDuration(flags.interval ?? DEFAULT_INTERVAL) * 1000;
   const limits = inputLimits(flags);
-  const report = await runPass({ dir, limits }, flags, { dryRun: flags.dryRun ?? false, prune: flags.prune ?? false, forcePrune: flags.forcePrune ?? false });
+  const report = await runPass({ dir, limits }, flags, {
+    dryRun: flags.dryRun ?? false,
+    prune: flags.prune ?? false,
+    forcePrune: flags.forcePrune ?? false,
+    pruneBudget: pruneBudgetOf(flags),
+  });
   process.stdout.write(flags.json ? reportJson(report) : renderReport(report, { color: useColour(process.stdout), showCalls: true }));
   if (!flags.wait) return hasFailures(report) ? 1 : 0;
   if (report.error) return WAIT_EXIT.timeoutOrError;
@@ -71,6 +78,7 @@ function waitedKeys(report: ReconcileReport): string[] {
 }
 
 export function register(program: Command): void {
+  addPruneBudgetOptions(
   addAwsOptions(
     addLimitOptions(
       program
@@ -82,10 +90,11 @@ export function register(program: Command): void {
         .option('--dry-run', 'plan only: print what would change, send no mutating call')
         .option('--json', 'print the report as JSON')
         .option('--prune', 'delete managed services that no manifest names (scale to 0, then delete)')
-        .option('--force-prune', 'with --prune: allow deleting more than the safe share of managed services')
+        .option('--force-prune', 'with --prune: delete past the deletion budget (the deletions are still recorded)')
         .option('--wait', 'then wait until every service apply changed is healthy on the desired revision, or failed')
         .option('--timeout <duration>', 'with --wait: give up after this long (exit 2)', DEFAULT_TIMEOUT)
         .option('--interval <duration>', 'with --wait: how often to look', DEFAULT_INTERVAL),
+      ),
     ),
   ).action(async (dir: string, flags: ApplyFlags) => {
     try {

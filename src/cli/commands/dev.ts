@@ -9,7 +9,8 @@ import { loadDesiredState } from '../../manifest/index.js';
 import { DEFAULT_INSTANCE } from '../../plan/index.js';
 import type { SeedDocument } from '../../sandbox/core/seed.js';
 import { awsClientOptions } from '../aws-options.js';
-import { parseDurationMs, parseListen, parseLogLevel, stopOnSignal } from './run.js';
+import { parseDurationMs } from '../durations.js';
+import { parseListen, parseLogLevel, stopOnSignal } from './run.js';
 
 interface DevFlags {
   port: number;

@@ -7,14 +7,16 @@ import { DEFAULT_LEASE_DURATION_MS, DEFAULT_LEASE_TABLE, DEFAULT_RENEW_INTERVAL_
 import type { HaSettings } from '../../ha/index.js';
 import { createLogger, parseLevel } from '../../log/logger.js';
 import type { Logger } from '../../log/logger.js';
-import { parseDuration } from '../../manifest/index.js';
 import { stat } from 'node:fs/promises';
+import { parseDurationMs } from '../durations.js';
 import { loadRecordKey, RECORD_KEY_ENV, RecordKey } from '../../integrity/index.js';
 import { addAwsOptions, awsClientOptions, isSandboxEndpoint } from '../aws-options.js';
 import { addLimitOptions, inputLimits } from '../limit-options.js';
 import type { AwsFlags } from '../aws-options.js';
+import { addPruneBudgetOptions, pruneBudgetOf } from '../prune-options.js';
+import type { PruneBudgetFlags } from '../prune-options.js';
 
-export interface RunFlags extends AwsFlags {
+export interface RunFlags extends AwsFlags, PruneBudgetFlags {
   dir: string;
   listen: { host: string; port: number };
   resync: number;
@@ -42,18 +44,6 @@ export function parseListen(value: string): { host: string; port: number } {
     throw new InvalidArgumentError(`expected HOST:PORT such as 127.0.0.1:9400 (port 0..65535), got "${value}"`);
   }
   return { host, port };
-}
-
-/** A positive duration in milliseconds: "5m", "30s", "1h30m" or whole seconds. */
-export function parseDurationMs(value: string): number {
-  let seconds: number;
-  try {
-    seconds = parseDuration(/^\d+$/.test(value) ? Number(value) : value);
-  } catch {
-    throw new InvalidArgumentError(`expected a duration such as 30s, 5m or 1h30m, got "${value}"`);
-  }
-  if (seconds <= 0) throw new InvalidArgumentError(`expected a duration longer than 0, got "${value}"`);
-  return seconds * 1000;
 }
 
 function parseWorkers(value: string): number {
@@ -145,6 +135,7 @@ export async function runController(flags: RunFlags): Promise<number> {
     workers: flags.workers,
     resyncMs: flags.resync,
     prune: flags.prune,
+    pruneBudget: pruneBudgetOf(flags),
     shutdownTimeoutMs: flags.shutdownTimeout,
     log,
     aws: { ...awsClientOptions(flags), ...(flags.awsRateScale !== 1 ? { rateLimits: scaledRateLimits(flags.awsRateScale) } : {}) },
@@ -157,7 +148,7 @@ export async function runController(flags: RunFlags): Promise<number> {
 }
 
 export function register(program: Command): void {
-  const command = addLimitOptions(addAwsOptions(
+  const command = addPruneBudgetOptions(addLimitOptions(addAwsOptions(
     program
       .command('run')
       .description('the controller: watch DIR, keep AWS in sync with it, serve /metrics, /healthz, /readyz, /status and a status page')
@@ -169,7 +160,7 @@ export function register(program: Command): void {
         new Option('--resync <duration>', 'drift detection interval, jittered by 10% (e.g. 30s, 5m)').env('ECS_RECONCILER_RESYNC').argParser(parseDurationMs).default(DEFAULT_RESYNC_MS, '5m'),
       )
       .addOption(new Option('--workers <n>', 'services reconciled in parallel').env('ECS_RECONCILER_WORKERS').argParser(parseWorkers).default(DEFAULT_WORKERS))
-      .addOption(new Option('--prune', 'delete managed services no manifest names (refuses empty desired sets and mass deletions)').env('ECS_RECONCILER_PRUNE'))
+      .addOption(new Option('--prune', 'delete managed services no manifest names (within the deletion budget; never from an empty or broken desired state)').env('ECS_RECONCILER_PRUNE'))
       .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent').env('ECS_RECONCILER_LOG_LEVEL').argParser(parseLogLevel).default('info'))
       .addOption(
         new Option('--shutdown-timeout <duration>', 'on SIGTERM, how long in-flight reconciles may finish before they are abandoned')
@@ -195,7 +186,7 @@ export function register(program: Command): void {
       .addOption(new Option('--create-lease-table', 'create the lease table (on-demand) if it does not exist').env('ECS_RECONCILER_CREATE_LEASE_TABLE'))
       .addOption(new Option('--lease-endpoint-url <url>', 'DynamoDB endpoint of the lease table (default: the SDK\'s AWS_ENDPOINT_URL_DYNAMODB...; never --endpoint-url)').env('ECS_RECONCILER_LEASE_ENDPOINT_URL'))
       .addOption(new Option('--shards <n>', 'services are split into N shards, each with its own lease').env('ECS_RECONCILER_SHARDS').argParser(parseShards).default(DEFAULT_SHARDS)),
-  ));
+  )));
   command.action(async (flags: RunFlags) => {
     try {
       process.exitCode = await runController({

@@ -1,15 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DeleteServiceCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DeleteServiceCommand, DescribeClustersCommand, ECSClient, TagResourceCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { ApplicationAutoScalingClient, DeregisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { appliedResult, executePrune, plannedResult } from '../../../src/apply/index.js';
+import { appliedResult, executePrune, plannedResult, PruneLedgerWriter } from '../../../src/apply/index.js';
 import type { PrunePlan, ServicePlan } from '../../../src/plan/index.js';
 
 function clients() {
   const ecs = new ECSClient({ region: 'us-east-1' });
   const autoscaling = new ApplicationAutoScalingClient({ region: 'us-east-1' });
-  return { clients: { ecs, autoscaling, elbv2: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }) }, ecs: mockClient(ecs), autoscaling: mockClient(autoscaling) };
+  const mocked = mockClient(ecs);
+  mocked.on(DescribeClustersCommand).resolves({ clusters: [{ clusterName: 'demo', clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/demo', status: 'ACTIVE', tags: [] }] });
+  mocked.on(TagResourceCommand).resolves({});
+  return {
+    clients: { ecs, autoscaling, elbv2: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }) },
+    ecs: mocked,
+    autoscaling: mockClient(autoscaling),
+    ledger: new PruneLedgerWriter(ecs, () => Date.parse('2026-12-06T05:00:00Z')),
+  };
 }
 
 const prunePlan: PrunePlan = {
@@ -22,6 +30,8 @@ const prunePlan: PrunePlan = {
     { kind: 'UpdateService', api: 'ecs', reason: 'prune', resourceKey: 'demo/worker', input: { cluster: 'demo', service: 'worker', desiredCount: 0 } },
     { kind: 'DeleteService', api: 'ecs', reason: 'prune', resourceKey: 'demo/worker', input: { cluster: 'demo', service: 'worker' } },
   ],
+  limits: { demo: null },
+  windowMs: 3_600_000,
 };
 
 describe('executePrune', () => {
@@ -31,7 +41,7 @@ describe('executePrune', () => {
     fake.ecs.on(UpdateServiceCommand, { service: 'worker' }).resolves({});
     fake.ecs.on(DeleteServiceCommand).resolves({});
     fake.autoscaling.on(DeregisterScalableTargetCommand).resolves({});
-    const result = await executePrune(fake.clients, prunePlan, { dryRun: false });
+    const result = await executePrune(fake.clients, prunePlan, { dryRun: false, ledger: fake.ledger });
     expect(result).toMatchObject({
       outcome: 'ok',
       services: [
@@ -48,7 +58,7 @@ describe('executePrune', () => {
     const fake = clients();
     const dry = await executePrune(fake.clients, prunePlan, { dryRun: true });
     expect(dry).toMatchObject({ outcome: 'ok', services: [{ key: 'demo/api', status: 'planned' }, { key: 'demo/worker', status: 'planned' }] });
-    const refused = await executePrune(fake.clients, { outcome: 'refused', reason: 'too many', deleteKeys: ['demo/api'], actions: [] }, { dryRun: false });
+    const refused = await executePrune(fake.clients, { outcome: 'refused', reason: 'too many', deleteKeys: ['demo/api'], actions: [], held: { demo: 1 } }, { dryRun: false, ledger: fake.ledger });
     expect(refused).toEqual({ outcome: 'refused', reason: 'too many', wouldDelete: ['demo/api'] });
     expect(fake.ecs.calls()).toHaveLength(0);
     expect(fake.autoscaling.calls()).toHaveLength(0);

@@ -6,7 +6,7 @@ import { createLogger } from '../../../src/log/logger.js';
 import type { DesiredStateSnapshot } from '../../../src/manifest/index.js';
 import { createMetrics } from '../../../src/metrics/metrics.js';
 import type { ObservedState } from '../../../src/observe/index.js';
-import { planService } from '../../../src/plan/index.js';
+import { formatLedger, parseLedger, planService, PRUNE_LEDGER_TAG, withDeletions } from '../../../src/plan/index.js';
 import type { PrunePlan } from '../../../src/plan/index.js';
 import type { ReconcileReport } from '../../../src/reconcile/index.js';
 import type { RolloutReport } from '../../../src/rollout/engine/index.js';
@@ -79,20 +79,30 @@ class FakeIo implements ControllerIo {
     };
   }
 
-  async observe(): Promise<ObservedState> {
+  /** The clusters' tags, kept "in AWS": they outlive a controller, as the prune ledger must. */
+  readonly clusterTags: Record<string, Record<string, string>> = { prod: {} };
+  /** The time deletions are recorded at: the controller's clock. */
+  now: () => number = () => 0;
+
+  async observe(_services: unknown, options: { clusterTags?: boolean } = {}): Promise<ObservedState> {
     this.observations++;
-    return this.aws.state;
+    return { ...this.aws.state, clusterTags: options.clusterTags ? structuredClone(this.clusterTags) : {} };
   }
 
   async prune(plan: PrunePlan): Promise<PruneResult> {
+    if (plan.outcome !== 'ok') return { outcome: 'refused', reason: plan.reason, wouldDelete: plan.deleteKeys };
     this.pruned.push(...plan.deleteKeys);
-    for (const key of plan.deleteKeys) delete this.aws.state.services[key];
+    for (const key of plan.deleteKeys) {
+      const tags = (this.clusterTags[key.split('/')[0] ?? ''] ??= {});
+      tags[PRUNE_LEDGER_TAG] = formatLedger(withDeletions(parseLedger(tags[PRUNE_LEDGER_TAG]) ?? [], this.now(), 1, plan.windowMs));
+      delete this.aws.state.services[key];
+    }
     return { outcome: 'ok', services: plan.deleteKeys.map((key) => ({ key, status: 'deleted', actions: [] })) };
   }
 }
 
-function setUp(io: FakeIo, options: { prune?: boolean; shutdownTimeoutMs?: number } = {}) {
-  const time = new FakeTime();
+function setUp(io: FakeIo, options: { prune?: boolean; shutdownTimeoutMs?: number } = {}, time = new FakeTime()) {
+  io.now = () => time.now();
   const logs = captureLines();
   const metrics = createMetrics({ version: 'test', processMetrics: false });
   const controller = new Controller({
@@ -322,6 +332,41 @@ describe('Controller: prune', () => {
     await flush();
     expect(io.pruned).toEqual(['prod/d']);
     expect(controller.status().services.map((s) => s.key)).toEqual(['prod/a', 'prod/b', 'prod/c']);
+    await controller.stop();
+  });
+
+  it('one manifest removed every 12 s: two of nine go, the rest wait for an approval, across a restart and until the window moves on', async () => {
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
+    const files = (kept: string[]) => kept.map((name) => ({ file: `${name}.yaml`, services: [desired(name)] }));
+    const io = new FakeIo(files(names));
+    const time = new FakeTime();
+    let { controller, metrics, logs } = setUp(io, { prune: true }, time);
+    await controller.start();
+    await flush();
+    for (let removed = 1; removed <= 4; removed++) {
+      time.advance(12_000);
+      io.change(files(names.slice(removed)), `rev-${removed}`);
+      await flush();
+    }
+    expect(io.pruned).toEqual(['prod/a', 'prod/b']);
+    expect(await counter(metrics, 'ecs_reconciler_prune_held_services')).toBe(2);
+    const refusal = logs.records().find((line) => line.action === 'prune' && line.outcome === 'refused');
+    expect(refusal?.msg).toMatch(/3 of 9 within 1h with the 2 deleted there before .*--force-prune/);
+    await controller.stop();
+
+    // A restart 30 minutes into the window: the budget is read back from the cluster, not from memory.
+    time.advance(30 * 60_000);
+    ({ controller, metrics, logs } = setUp(io, { prune: true }, time));
+    await controller.start();
+    await flush();
+    expect(io.pruned).toEqual(['prod/a', 'prod/b']);
+    expect(await counter(metrics, 'ecs_reconciler_prune_held_services')).toBe(2);
+
+    // An hour after the first deletions, the window has room again: two more (2 of 7).
+    time.advance(30 * 60_000);
+    await controller.resync();
+    await flush();
+    expect(io.pruned).toEqual(['prod/a', 'prod/b', 'prod/c', 'prod/d']);
     await controller.stop();
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decidePrune, jitteredInterval, prunePlanFor, rolloutPending, selectOutOfSync } from '../../../src/controller/resync.js';
+import { jitteredInterval, prunePlanFor, rolloutPending, selectOutOfSync } from '../../../src/controller/resync.js';
+import { planPrune } from '../../../src/plan/index.js';
 import type { DesiredService } from '../../../src/manifest/index.js';
 import type { ObservedService, ObservedTaskSet } from '../../../src/observe/index.js';
 import type { ServicePlan } from '../../../src/plan/index.js';
@@ -74,37 +75,10 @@ describe('rolloutPending', () => {
   });
 });
 
-describe('decidePrune', () => {
-  const all = [desired('a'), desired('b'), desired('c'), desired('d')];
-  const state = accountWith(all).state;
-
-  it('approves deleting managed services no manifest names, within the share', () => {
-    const plan = decidePrune({ desiredKeys: ['prod/a', 'prod/b', 'prod/c'], state, instance: 'ecs-reconciler' });
-    expect(plan).toMatchObject({ outcome: 'ok', deleteKeys: ['prod/d'] });
-    expect(plan.actions.map((action) => [action.kind, action.resourceKey])).toEqual([
-      ['UpdateService', 'prod/d'],
-      ['DeleteService', 'prod/d'],
-    ]);
-  });
-
-  it('refuses when the desired state cannot be trusted, naming what it would have deleted', () => {
-    const plan = decidePrune({ desiredKeys: ['prod/a', 'prod/b', 'prod/c'], state, instance: 'ecs-reconciler', blocker: 'api.yaml has errors and never loaded cleanly' });
-    expect(plan).toEqual({ outcome: 'refused', reason: 'api.yaml has errors and never loaded cleanly; nothing is pruned', deleteKeys: ['prod/d'], actions: [] });
-  });
-
-  it("keeps planPrune's guards: an empty desired set and a mass deletion are refused", () => {
-    expect(decidePrune({ desiredKeys: [], state, instance: 'ecs-reconciler' }).outcome).toBe('refused');
-    expect(decidePrune({ desiredKeys: ['prod/a'], state, instance: 'ecs-reconciler' })).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/3 of 4/) });
-  });
-
-  it('only counts services managed by this instance', () => {
-    expect(decidePrune({ desiredKeys: ['prod/a'], state, instance: 'other-instance' })).toMatchObject({ outcome: 'ok', deleteKeys: [] });
-  });
-});
-
 describe('prunePlanFor', () => {
   it('narrows an approved plan to one service', () => {
-    const plan = decidePrune({ desiredKeys: ['prod/a', 'prod/b'], state: accountWith([desired('a'), desired('b'), desired('c')]).state, instance: 'ecs-reconciler', maxDeleteShare: 1 });
+    const state = { ...accountWith([desired('a'), desired('b'), desired('c')]).state, clusterTags: { prod: {} } };
+    const plan = planPrune({ desiredKeys: ['prod/a', 'prod/b'], state, instance: 'ecs-reconciler', now: 0, budget: { maxShare: 1 } });
     if (plan.outcome !== 'ok') throw new Error('expected an approved plan');
     expect(prunePlanFor(plan, 'prod/c').deleteKeys).toEqual(['prod/c']);
     expect(prunePlanFor(plan, 'prod/a').deleteKeys).toEqual([]);

@@ -1,8 +1,9 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { controllerRecordKey, parseDurationMs, parseListen, parseLogLevel } from '../../../src/cli/commands/run.js';
+import { controllerRecordKey, parseListen, parseLogLevel } from '../../../src/cli/commands/run.js';
 import { RecordKey, signRecord, verifyRecord } from '../../../src/integrity/index.js';
 import type { Logger } from '../../../src/log/logger.js';
+import { parseDurationMs } from '../../../src/cli/durations.js';
 
 describe('run options', () => {
   it.each([

@@ -24,7 +24,7 @@ const CONDITION_KEYS: Record<string, readonly string[]> = {
   'ecs:UpdateService': ['aws:ResourceTag/'],
   'ecs:DeleteService': ['aws:ResourceTag/'],
   'ecs:UpdateServicePrimaryTaskSet': ['aws:ResourceTag/'],
-  'ecs:TagResource': ['aws:ResourceTag/', 'aws:RequestTag/'],
+  'ecs:TagResource': ['aws:ResourceTag/', 'aws:RequestTag/', 'aws:TagKeys'],
   'ecs:UntagResource': ['aws:ResourceTag/'],
   'iam:PassRole': ['iam:PassedToService'],
   // ELBv2 evaluates the resource's tags on target groups and listener rules (aws:ResourceTag, and its older alias).
@@ -160,6 +160,11 @@ describe('the task role is least privilege', () => {
       for (const statement of statementsOf(action)) expect(statement.Condition?.StringEquals?.[`aws:RequestTag/${managedBy}`]).toEqual({ Ref: 'InstanceName' });
     }
     for (const statement of statementsOf('ecs:TagResource')) {
+      // On clusters, which the controller does not own, it may write its prune ledger and nothing else.
+      if (JSON.stringify(statement.Resource).includes(':cluster/')) {
+        expect(statement.Condition, String(statement.Sid)).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': ['ecs-reconciler:prune-ledger'] } });
+        continue;
+      }
       const tagConditions = Object.keys(statement.Condition?.StringEquals ?? {});
       expect(tagConditions.some((key) => key.endsWith(`Tag/${managedBy}`)), String(statement.Sid)).toBe(true);
     }

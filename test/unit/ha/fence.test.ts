@@ -42,7 +42,7 @@ describe('the mutating-call fence', () => {
       },
     } as unknown as ControllerIo);
     await io.reconcile('demo/a', {} as never);
-    await expect(io.prune({ outcome: 'ok', deleteKeys: ['demo/gone'], actions: [] })).rejects.toThrow(LeaseNotHeldError);
+    await expect(io.prune({ outcome: 'ok', deleteKeys: ['demo/gone'], actions: [], limits: {}, windowMs: 3_600_000 })).rejects.toThrow(LeaseNotHeldError);
     expect(guard.asked).toEqual(['UpdateService demo/a', 'DeleteService demo/gone']);
   });
 

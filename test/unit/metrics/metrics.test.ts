@@ -50,6 +50,7 @@ describe('createMetrics: exposition', () => {
       leader: 'gauge',
       notification_deliveries_total: 'counter',
       notification_queue_depth: 'gauge',
+      prune_held_services: 'gauge',
     };
     for (const [name, type] of Object.entries(expected)) {
       const family = families.get(P + name);

@@ -1,6 +1,7 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   CreateServiceCommand,
+  DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
@@ -36,6 +37,9 @@ export function fakeEcsAccount() {
     taskDefinitions.set(taskDefinitionArn, { ...definition, taskDefinitionArn, revision });
     return { taskDefinition: { ...definition, taskDefinitionArn, revision, status: 'ACTIVE' } };
   });
+  ecs.on(DescribeClustersCommand).callsFake((input: { clusters: string[] }) => ({
+    clusters: input.clusters.map((name) => ({ clusterName: name, clusterArn: `${ACCOUNT}:cluster/${name}`, status: 'ACTIVE', tags: [] })),
+  }));
   ecs.on(ListTaskDefinitionsCommand).callsFake((input: { familyPrefix: string; sort?: string; maxResults?: number }) => {
     const arns = [...taskDefinitions.values()].filter((td) => td.family?.startsWith(input.familyPrefix)).map((td) => td.taskDefinitionArn);
     return { taskDefinitionArns: (input.sort === 'DESC' ? arns.reverse() : arns).slice(0, input.maxResults ?? 100) };
