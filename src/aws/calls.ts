@@ -10,6 +10,8 @@ export interface AwsCallEvent {
   outcome: AwsCallOutcome;
   durationSeconds: number;
   mutating: boolean;
+  /** For `error` and `throttled`: AWS's error code, or the network error's (`ECONNREFUSED`...). */
+  errorCode?: string;
 }
 
 export type AwsCallObserver = (event: AwsCallEvent) => void;
@@ -45,6 +47,12 @@ export function isThrottlingError(error: unknown): boolean {
   if (candidate.$retryable?.throttling === true) return true;
   if (candidate.$metadata?.httpStatusCode === 429) return true;
   return [candidate.name, candidate.Code, candidate.code].some((code) => typeof code === 'string' && THROTTLING_CODES.has(code));
+}
+
+/** The code an error carries: AWS's exception name, or Node's network code. */
+export function errorCodeOf(error: unknown): string | undefined {
+  const candidate = error as { name?: unknown; code?: unknown } | undefined;
+  return [candidate?.code, candidate?.name].find((value): value is string => typeof value === 'string' && value !== '' && value !== 'Error');
 }
 
 export function classifyOutcome(error: unknown): AwsCallOutcome {
@@ -95,6 +103,7 @@ export function attemptMiddleware(hooks: AttemptHooks): Middleware {
         outcome: classifyOutcome(failure),
         durationSeconds: Math.max(0, hooks.clock.now() - startedAt) / 1000,
         mutating: isMutatingOperation(operation),
+        ...(failure === undefined ? {} : { errorCode: errorCodeOf(failure) ?? 'Error' }),
       });
     }
   };

@@ -20,6 +20,8 @@ import type { PruneBudget, PrunePlan } from '../plan/index.js';
 import type { ReconcileReport } from '../reconcile/index.js';
 import { evaluateReadiness } from '../server/readiness.js';
 import type { Readiness } from '../server/readiness.js';
+import { DEFAULT_AWS_UNREACHABLE_AFTER_MS } from './aws-reads.js';
+import type { AwsReadHealth } from './aws-reads.js';
 import { DesiredStateStore } from './desired-state-store.js';
 import { withCallLogger } from './io.js';
 import type { ControllerIo } from './io.js';
@@ -55,6 +57,9 @@ export interface ControllerOptions {
   prune?: boolean;
   /** How much prune may delete per cluster within a rolling window (DEFAULT_PRUNE_BUDGET otherwise). */
   pruneBudget?: Partial<PruneBudget>;
+  /** Fed by the AWS clients' observer: readiness fails once reads have failed for `awsUnreachableAfterMs`. */
+  awsReads?: AwsReadHealth;
+  awsUnreachableAfterMs?: number;
   /** On stop, how long in-flight reconciles may run before they are abandoned. */
   shutdownTimeoutMs?: number;
   requeue?: RequeuePolicy;
@@ -172,11 +177,16 @@ export class Controller {
     return this.statuses.has(key) || this.decisions.has(key) ? this.decisions.recent(key) : undefined;
   }
 
-  /** Ready once a desired state is in force and every service was reconciled once; a bad folder says why not. */
+  /**
+   * Ready once a desired state is in force and every service was reconciled once; a bad folder, or AWS reads failing
+   * for longer than `awsUnreachableAfterMs`, says why not.
+   */
   readiness(): Readiness {
     const problem = this.store.problem;
     if (problem !== undefined) return { ready: false, reason: problem };
+    const awsUnreachable = this.options.awsReads?.problem(this.options.awsUnreachableAfterMs ?? DEFAULT_AWS_UNREACHABLE_AFTER_MS);
     return evaluateReadiness({
+      ...(awsUnreachable !== undefined ? { awsUnreachable } : {}),
       desiredStateFolderExists: true,
       desiredStateLoaded: this.store.loaded,
       firstSyncDone: this.firstSyncPending !== undefined && this.firstSyncPending.size === 0,

@@ -2,6 +2,7 @@
 export { Controller, DEFAULT_RESYNC_MS, DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_WORKERS } from './controller.js';
 export type { ControllerOptions } from './controller.js';
 export { DEFAULT_LISTEN, startController } from './runtime.js';
+export { AwsReadHealth, DEFAULT_AWS_UNREACHABLE_AFTER_MS } from './aws-reads.js';
 export type { RunningController, RuntimeOptions } from './runtime.js';
 export { awsCallObserver, awsControllerIo, withCallLogger } from './io.js';
 export type { AwsControllerIoOptions, ControllerIo } from './io.js';

@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { createAwsClients, destroyAwsClients } from '../aws/index.js';
-import type { AwsClientOptions } from '../aws/index.js';
+import type { AwsCallObserver, AwsClientOptions } from '../aws/index.js';
 import type { RecordKey } from '../integrity/index.js';
 import type { Logger } from '../log/logger.js';
 import { createHighAvailability, withFence, withReplicaIdentity } from '../ha/index.js';
@@ -12,6 +12,7 @@ import type { HaSettings } from '../ha/index.js';
 import type { InputLimits } from '../manifest/index.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { startServer } from '../server/server.js';
+import { AwsReadHealth } from './aws-reads.js';
 import { Controller } from './controller.js';
 import type { ControllerOptions } from './controller.js';
 import { awsCallObserver, awsControllerIo } from './io.js';
@@ -21,7 +22,7 @@ import type { WorkersExit } from './workers.js';
 
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 9400 };
 
-export interface RuntimeOptions extends Pick<ControllerOptions, 'dir' | 'instance' | 'workers' | 'resyncMs' | 'prune' | 'pruneBudget' | 'shutdownTimeoutMs' | 'recordKey'> {
+export interface RuntimeOptions extends Pick<ControllerOptions, 'dir' | 'instance' | 'workers' | 'resyncMs' | 'prune' | 'pruneBudget' | 'shutdownTimeoutMs' | 'recordKey' | 'awsUnreachableAfterMs'> {
   log: Logger;
   /** Endpoint, region and client config; the observer is the runtime's own. */
   aws: Omit<AwsClientOptions, 'observer'>;
@@ -53,7 +54,13 @@ export async function startController(options: RuntimeOptions): Promise<RunningC
   const { log } = options;
   const metrics = createMetrics({ version: packageVersion() });
   const ha = options.ha ? await createHighAvailability(options.ha, { log, metrics, ...(options.aws.region ? { region: options.aws.region } : {}), ...(options.aws.clientConfig ? { clientConfig: options.aws.clientConfig } : {}) }) : undefined;
-  const clients = createAwsClients(withReplicaIdentity(ha, { ...options.aws, observer: awsCallObserver(log, metrics) }));
+  const awsReads = new AwsReadHealth(systemTime);
+  const observeCall = awsCallObserver(log, metrics);
+  const observer: AwsCallObserver = (event) => {
+    observeCall(event);
+    awsReads.observe(event);
+  };
+  const clients = createAwsClients(withReplicaIdentity(ha, { ...options.aws, observer }));
   const controller = new Controller({
     dir: options.dir,
     instance: options.instance,
@@ -72,6 +79,8 @@ export async function startController(options: RuntimeOptions): Promise<RunningC
     recordKey: options.recordKey,
     metrics,
     log,
+    awsReads,
+    ...(options.awsUnreachableAfterMs !== undefined ? { awsUnreachableAfterMs: options.awsUnreachableAfterMs } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
     ...(options.prune !== undefined ? { prune: options.prune } : {}),

@@ -10,11 +10,14 @@ export interface ReadinessFacts {
   desiredStateLoaded: boolean;
   /** Every service was reconciled at least once since start. */
   firstSyncDone: boolean;
+  /** Set when AWS reads have failed, with no success, for longer than the configured bound: why. */
+  awsUnreachable?: string;
 }
 
 /** The first unmet condition, in the order an operator should fix them. */
 export function evaluateReadiness(facts: ReadinessFacts): Readiness {
   if (!facts.desiredStateFolderExists) return { ready: false, reason: 'desired-state folder missing' };
+  if (facts.awsUnreachable !== undefined) return { ready: false, reason: facts.awsUnreachable };
   if (!facts.desiredStateLoaded) return { ready: false, reason: 'desired state not loaded yet' };
   if (!facts.firstSyncDone) return { ready: false, reason: 'first sync not done' };
   return { ready: true };

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
-import { DEFAULT_LISTEN, DEFAULT_RESYNC_MS, DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_WORKERS, startController } from '../../controller/index.js';
+import { DEFAULT_AWS_UNREACHABLE_AFTER_MS, DEFAULT_LISTEN, DEFAULT_RESYNC_MS, DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_WORKERS, startController } from '../../controller/index.js';
 import type { RunningController } from '../../controller/index.js';
 import { scaledRateLimits } from '../../aws/index.js';
 import { DEFAULT_LEASE_DURATION_MS, DEFAULT_LEASE_TABLE, DEFAULT_RENEW_INTERVAL_MS, DEFAULT_SHARDS, defaultReplicaId } from '../../ha/index.js';
@@ -33,6 +33,7 @@ export interface RunFlags extends AwsFlags, PruneBudgetFlags {
   shards: number;
   leaseEndpointUrl?: string;
   awsRateScale: number;
+  awsUnreachableAfter: number;
 }
 
 /** `host:port`, `[v6]:port` or `:port` (all interfaces). Port 0 picks a free one. */
@@ -136,6 +137,7 @@ export async function runController(flags: RunFlags): Promise<number> {
     resyncMs: flags.resync,
     prune: flags.prune,
     pruneBudget: pruneBudgetOf(flags),
+    awsUnreachableAfterMs: flags.awsUnreachableAfter,
     shutdownTimeoutMs: flags.shutdownTimeout,
     log,
     aws: { ...awsClientOptions(flags), ...(flags.awsRateScale !== 1 ? { rateLimits: scaledRateLimits(flags.awsRateScale) } : {}) },
@@ -167,6 +169,12 @@ export function register(program: Command): void {
           .env('ECS_RECONCILER_SHUTDOWN_TIMEOUT')
           .argParser(parseDurationMs)
           .default(DEFAULT_SHUTDOWN_TIMEOUT_MS, '20s'),
+      )
+      .addOption(
+        new Option('--aws-unreachable-after <duration>', '/readyz reports not ready once AWS reads have failed, with no success, for this long')
+          .env('ECS_RECONCILER_AWS_UNREACHABLE_AFTER')
+          .argParser(parseDurationMs)
+          .default(DEFAULT_AWS_UNREACHABLE_AFTER_MS, '2m'),
       )
       .addOption(
         new Option('--aws-rate-scale <factor>', 'multiply the client-side AWS rate limits (for raised API quotas, or the sandbox)').env('ECS_RECONCILER_AWS_RATE_SCALE').argParser(parseRateScale).default(1),

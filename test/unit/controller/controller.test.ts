@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PruneResult, ServiceResult, ServiceStatus } from '../../../src/apply/index.js';
+import { AwsReadHealth } from '../../../src/controller/aws-reads.js';
 import { Controller } from '../../../src/controller/controller.js';
+import type { ControllerOptions } from '../../../src/controller/controller.js';
 import type { ControllerIo } from '../../../src/controller/io.js';
 import { createLogger } from '../../../src/log/logger.js';
 import type { DesiredStateSnapshot } from '../../../src/manifest/index.js';
@@ -101,7 +103,7 @@ class FakeIo implements ControllerIo {
   }
 }
 
-function setUp(io: FakeIo, options: { prune?: boolean; shutdownTimeoutMs?: number } = {}, time = new FakeTime()) {
+function setUp(io: FakeIo, options: Pick<ControllerOptions, 'prune' | 'shutdownTimeoutMs' | 'awsReads' | 'awsUnreachableAfterMs'> = {}, time = new FakeTime()) {
   io.now = () => time.now();
   const logs = captureLines();
   const metrics = createMetrics({ version: 'test', processMetrics: false });
@@ -316,6 +318,28 @@ describe('Controller: rollout views', () => {
     io.change([{ file: 'api.yaml', services: [api] }]);
     await flush();
     expect(controller.rolloutView('prod/web')).toBeUndefined();
+    await controller.stop();
+  });
+});
+
+describe('Controller: readiness while AWS is unreachable', () => {
+  it('stays ready through short failures, reports not ready with the reason after the bound, and recovers on a successful read', async () => {
+    const io = new FakeIo([{ file: 'api.yaml', services: [api] }]);
+    const time = new FakeTime();
+    const awsReads = new AwsReadHealth(time);
+    const { controller } = setUp(io, { awsReads, awsUnreachableAfterMs: 120_000 }, time);
+    await controller.start();
+    await flush();
+    expect(controller.readiness()).toEqual({ ready: true });
+    const failedRead = { api: 'ecs', operation: 'DescribeServices', outcome: 'error', mutating: false, errorCode: 'ECONNREFUSED' } as const;
+    awsReads.observe(failedRead);
+    time.advance(60_000);
+    expect(controller.readiness()).toEqual({ ready: true });
+    awsReads.observe(failedRead);
+    time.advance(60_000);
+    expect(controller.readiness()).toEqual({ ready: false, reason: expect.stringMatching(/^AWS reads have failed for 2m with no success \(last: ecs DescribeServices: ECONNREFUSED\)/) });
+    awsReads.observe({ ...failedRead, outcome: 'ok' });
+    expect(controller.readiness()).toEqual({ ready: true });
     await controller.stop();
   });
 });
