@@ -2,11 +2,14 @@
  * Issue 14's failure path, end to end, with the controller as a separate process: a Rolling service with the
  * circuit breaker (rollback on) gets an image that cannot be pulled. ECS rolls it back; the controller records the
  * failure and holds the revision: no deploy write across 10 resyncs, nor after a kill -9 and a restart; /status says
- * Degraded with the CannotPullContainerError reason; `apply --wait` exits 1 with it; the next commit with a good image
- * deploys normally. (Before the fix the controller called the rollback drift and redeployed the broken revision on
+ * Degraded with the CannotPullContainerError reason; a loopback webhook receives the hold; `apply --wait` exits 1
+ * with it; the next commit with a good image deploys normally. (Before the fix the controller called the rollback drift and redeployed the broken revision on
  * every resync.)
  */
 import { rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceSummary } from '../../src/controller/status.js';
@@ -31,6 +34,9 @@ const manifest = (image: string) => serviceManifest('web', { image, desiredCount
 
 let sandbox: RunningSandbox;
 let dir: string;
+/** A loopback webhook a Notification manifest points at: the failure must reach it as an event. */
+let webhook: Server;
+const notified: { event: string; service: string; reason: string }[] = [];
 let controller: ControllerProcess;
 const ecs = () => ecsClient(sandbox.endpoint);
 
@@ -53,8 +59,28 @@ beforeAll(async () => {
   // Ten simulated seconds per wall second: tasks start, fail and drain in a fraction of a second.
   sandbox = await startSandbox({ port: 0, seed: DEMO_SEED, clock: new ScaledClock(10) });
   sandbox.account.behaviours.set([{ image: '*/web:2.0.0', healthy: true, cannotPullImage: true, crashAfterSeconds: 0, errorRate: 0, latencyMs: 20, startupSeconds: 0, cpuPercent: 25, memoryPercent: 40 }]);
+  webhook = createServer((request, response) => {
+    let text = '';
+    request.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    request.on('end', () => {
+      notified.push(JSON.parse(text) as (typeof notified)[number]);
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+  const hookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
   dir = await tempDir('hold-rolling');
-  await writeFiles(dir, { 'web.yaml': manifest('1.0.0') });
+  await writeFiles(dir, {
+    'web.yaml': manifest('1.0.0'),
+    'notify.yaml': `apiVersion: ecs-reconciler/v1
+kind: Notification
+metadata:
+  name: deploy-failures
+spec:
+  events: [hold-started, hold-ended]
+  webhook: {url: "${hookUrl}"}
+`,
+  });
   controller = await startRun(dir, sandbox.endpoint, ['--resync', '1s']);
   await until('web healthy on 1.0.0', async () => {
     const status = await service();
@@ -65,6 +91,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await controller?.stop('SIGKILL');
   await sandbox?.stop();
+  await new Promise((resolve) => webhook?.close(resolve));
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -88,6 +115,9 @@ describe('a Rolling revision ECS rolled back is held, not fought', () => {
     expect(await failureTag()).toContain('b=circuit-breaker');
     expect(sampleValue(await controller.metrics(), 'ecs_reconciler_failed_revisions_total', { strategy: 'Rolling', reason: 'circuit-breaker' })).toBe(1);
     held = await lastSeq();
+    const event = await until('the hold-started notification', async () => notified.find((body) => body.event === 'hold-started'), 30_000);
+    expect(event).toMatchObject({ service: KEY, event: 'hold-started' });
+    expect(event.reason).toContain('CannotPullContainerError');
     // The broken revision was deployed once, never again.
     expect((await deployWrites(before)).map((call) => call.operation)).toEqual(['RegisterTaskDefinition', 'UpdateService']);
   }, 120_000);
@@ -134,6 +164,7 @@ describe('a Rolling revision ECS rolled back is held, not fought', () => {
       return status?.healthStatus === 'Healthy' && status.syncStatus === 'Synced' && onFix ? true : undefined;
     }, 90_000);
     expect(await failureTag()).toBeUndefined();
+    expect(await until('the hold-ended notification', async () => notified.find((body) => body.event === 'hold-ended'), 30_000)).toMatchObject({ service: KEY });
     expect((await activeService(ecs(), 'web'))?.taskDefinition).toMatch(/task-definition\/web:3$/);
     const writes = (await deployWrites(held)).map((call) => call.operation);
     expect(writes).toEqual(['RegisterTaskDefinition', 'UpdateService']);
