@@ -6,6 +6,11 @@ import path from 'node:path';
  * PATH; undefined when neither exists, so a test can skip and say why.
  */
 export function findTool(name: string): string | undefined {
+  return findTools(name)[0];
+}
+
+/** Every binary of that name, in findTool's order, for a test that needs one of a recent enough version. */
+export function findTools(name: string): string[] {
   const onPath = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, name));
-  return [path.join('/usr/bin', name), ...onPath].find((candidate) => existsSync(candidate));
+  return [...new Set([path.join('/usr/bin', name), ...onPath])].filter((candidate) => existsSync(candidate));
 }
